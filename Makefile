@@ -1,0 +1,65 @@
+# genesys-participant-data: every command a user or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.13: use the first candidate that really runs 3.13 (a pyenv shim may exist
+# without the version being selected), or say what to install.
+PYTHON313 ?= $(shell for p in python3.13 $$(ls -1d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V -r) /usr/bin/python3.13 /usr/local/bin/python3.13; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+
+VENV := .venv
+VENV_SAM := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(VENV_SAM)/bin/sam
+export PYTHONPATH := src:src/handler
+
+.PHONY: help venv demo test lint build deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+check-python:
+	@if [ -z "$(PYTHON313)" ] || ! "$(PYTHON313)" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then \
+		echo "Python 3.13 is required (the Lambda runtime is python3.13) and none was found."; \
+		echo "Install it, e.g. 'pyenv install 3.13' or your OS package 'python3.13' (with venv), then re-run,"; \
+		echo "or point at one: make $(MAKECMDGOALS) PYTHON313=/path/to/python3.13"; \
+		exit 1; \
+	fi
+
+$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt | check-python
+	@echo "==> Creating $(VENV) with $(PYTHON313)"
+	@"$(PYTHON313)" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(VENV_SAM)/.installed: requirements-sam.txt | check-python
+	@echo "==> Creating $(VENV_SAM) (SAM CLI, cfn-lint) with $(PYTHON313)"
+	@"$(PYTHON313)" -m venv $(VENV_SAM)
+	@$(VENV_SAM)/bin/python -m pip install --quiet --upgrade pip
+	@$(VENV_SAM)/bin/python -m pip install --quiet -r requirements-sam.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## Create the virtualenv with the runtime and test dependencies
+
+demo: $(VENV)/.installed ## Run the service end to end against the local stand-ins and show the result
+	@$(PY) -m demo
+
+test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, template)
+	@PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH" $(PY) -m pytest
+
+lint: $(VENV)/.installed $(VENV_SAM)/.installed ## ruff, mypy and the template checks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(SAM) validate --lint --template template.yaml
+	$(VENV_SAM)/bin/python scripts/lint_translated_template.py template.yaml
+
+build: $(VENV_SAM)/.installed ## sam build (the deployable artifact in .aws-sam/build)
+	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build --template template.yaml
+
+deploy: build ## sam deploy --guided (needs AWS credentials)
+	$(SAM) deploy --guided
+
+clean: ## Remove the virtualenvs and build output
+	rm -rf $(VENV) $(VENV_SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache

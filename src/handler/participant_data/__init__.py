@@ -1,0 +1,1 @@
+"""Sets custom participant data on a live Genesys Cloud conversation (see README.md)."""

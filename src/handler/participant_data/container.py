@@ -1,0 +1,54 @@
+"""The composition root: builds the container's long-lived objects once, from the settings.
+
+They live across warm invocations: the cached secret, the SDK client and its token, pooled connections
+and the customer-participant cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from participant_data.deadline import Backoff
+from participant_data.genesys.gateway import GenesysGateway
+from participant_data.genesys.tokens import TokenProvider
+from participant_data.genesys.transport import DeadlineHttpClient
+from participant_data.logic.customer_participants import CustomerParticipantCache
+from participant_data.observability import record_retry, record_upstream_latency
+from participant_data.secrets import ClientFactory, SecretStore
+from participant_data.settings import Settings, load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    settings: Settings
+    genesys: GenesysGateway
+    customers: CustomerParticipantCache
+
+
+def build_dependencies(
+    settings: Settings, secrets_client_factory: ClientFactory | None = None
+) -> Dependencies:
+    backoff = Backoff()
+    http = DeadlineHttpClient(
+        connect_timeout_cap=settings.connect_timeout_seconds,
+        backoff=backoff,
+        on_retry=record_retry,
+        on_response=record_upstream_latency,
+    )
+    secrets = SecretStore(
+        secret_id=settings.genesys_secret_id,
+        ttl_seconds=settings.secret_cache_ttl_seconds,
+        connect_timeout_cap=settings.connect_timeout_seconds,
+        backoff=backoff,
+        on_retry=record_retry,
+        client_factory=secrets_client_factory,
+    )
+    gateway = GenesysGateway(secrets, http, TokenProvider(http, settings.token_refresh_margin_seconds))
+    return Dependencies(settings, gateway, CustomerParticipantCache(settings.participant_cache_size))
+
+
+@cache
+def dependencies() -> Dependencies:
+    """The container's dependencies, built on first use (raises ConfigurationError until configured)."""
+    return build_dependencies(load_settings())

@@ -1,0 +1,142 @@
+"""Genesys Cloud as the service needs it: merge attributes, find the customer, check health.
+
+The SDK client and its token live across warm invocations; every call runs inside the invocation's
+deadline through `DeadlineHttpClient`, and Genesys's error answers become the service's errors here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from participant_data.deadline import Deadline
+from participant_data.errors import InvalidRequest, NotFound, PayloadTooLarge, ServiceError, UpstreamRejected
+from participant_data.genesys.credentials import GenesysCredentials
+from participant_data.genesys.sdk import (
+    ApiClient,
+    ApiException,
+    ConversationsApi,
+    ParticipantAttributes,
+    TokensApi,
+)
+from participant_data.genesys.tokens import CredentialsRejected, TokenProvider
+from participant_data.genesys.transport import DeadlineHttpClient
+from participant_data.observability import tracer
+from participant_data.secrets import SecretStore
+
+CUSTOMER_PURPOSE = "customer"
+
+
+class GenesysGateway:
+    def __init__(self, secrets: SecretStore, http: DeadlineHttpClient, tokens: TokenProvider) -> None:
+        self._secrets = secrets
+        self._http = http
+        self._tokens = tokens
+        self._api_client: ApiClient | None = None
+
+    @tracer.capture_method(capture_response=False)
+    def set_attributes(
+        self, conversation_id: str, participant_id: str, attributes: Mapping[str, str], deadline: Deadline
+    ) -> None:
+        """One `PATCH .../participants/{pid}/attributes` carrying only the keys to set.
+
+        Genesys merges per key and answers 202 with no body (genesys-api-notes.md, "The endpoint we call"):
+        keys other writers set are kept, so no read-modify-write is needed or wanted.
+        """
+        body = ParticipantAttributes()
+        body.attributes = dict(attributes)
+        self._call(
+            deadline,
+            lambda client: ConversationsApi(client).patch_conversation_participant_attributes(
+                conversation_id, participant_id, body
+            ),
+        )
+
+    @tracer.capture_method(capture_response=False)
+    def customer_participant_id(self, conversation_id: str, deadline: Deadline) -> str | None:
+        """The id of the conversation's participant whose purpose is `customer`, if any
+        (`GET /api/v2/conversations/{id}`, genesys-api-notes.md, "The endpoint we call")."""
+        conversation = self._call(
+            deadline, lambda client: ConversationsApi(client).get_conversation(conversation_id)
+        )
+        for participant in conversation.participants or []:
+            if participant.purpose == CUSTOMER_PURPOSE and participant.id:
+                return str(participant.id)
+        return None
+
+    @tracer.capture_method(capture_response=False)
+    def check_health(self, deadline: Deadline) -> None:
+        """Secret readable, token obtainable, Genesys reachable: `HEAD /api/v2/tokens/me` works with a
+        client-credentials token (`/users/me` would not: genesys-api-notes.md, "Tokens and rate limits")."""
+        self._call(deadline, lambda client: TokensApi(client).head_tokens_me())
+
+    def reset(self) -> None:
+        """Forget the token, the credentials and pooled connections (SnapStart restore)."""
+        self._tokens.forget()
+        self._secrets.forget()
+        self._http.drop_connections()
+
+    def _call[T](self, deadline: Deadline, operation: Callable[[ApiClient], T]) -> T:
+        with self._http.within(deadline):
+            try:
+                return operation(self._authorized_client(deadline))
+            except ApiException as error:
+                if error.status != 401:
+                    raise _translate(error) from None
+            # The token was revoked or expired early: renew it once and try once more.
+            self._tokens.forget()
+            try:
+                return operation(self._authorized_client(deadline))
+            except ApiException as error:
+                raise _translate(error) from None
+
+    def _authorized_client(self, deadline: Deadline) -> ApiClient:
+        credentials = self._secrets.credentials(deadline)
+        try:
+            token = self._tokens.token(credentials)
+        except CredentialsRejected:
+            # The secret may have been rotated since it was cached: read it again, once.
+            credentials = self._secrets.credentials(deadline, refresh=True)
+            try:
+                token = self._tokens.token(credentials)
+            except CredentialsRejected:
+                raise UpstreamRejected(
+                    "Genesys Cloud rejected the OAuth client credentials stored in the secret.",
+                    code="genesys_credentials_rejected",
+                ) from None
+        client = self._client_for(credentials)
+        client.access_token = token
+        return client
+
+    def _client_for(self, credentials: GenesysCredentials) -> ApiClient:
+        """The SDK client for the credentials' region, built once and kept warm."""
+        if self._api_client is None or self._api_client.host != credentials.api_base_url:
+            client = ApiClient(host=credentials.api_base_url)
+            client.set_http_client(self._http)
+            self._api_client = client
+        return self._api_client
+
+
+def _translate(error: ApiException) -> ServiceError:
+    """Genesys's non-retryable answers (genesys-api-notes.md lists 400/401/403/404/409/413/415)."""
+    status = error.status
+    if status == 404:
+        return NotFound("Genesys Cloud has no such conversation, or no such participant in it.")
+    if status == 413:
+        return PayloadTooLarge(
+            "Genesys Cloud refused the request as too large.", code="genesys_payload_too_large"
+        )
+    if status == 400:
+        return InvalidRequest(
+            "Genesys Cloud rejected the request as invalid; check the IDs and attribute values.",
+            code="genesys_rejected_input",
+        )
+    if status == 403:
+        return UpstreamRejected(
+            "The Genesys OAuth client's role lacks the permission for this call (HTTP 403).",
+            code="genesys_forbidden",
+        )
+    if status == 401:
+        return UpstreamRejected(
+            "Genesys Cloud refused a freshly issued token (HTTP 401).", code="genesys_unauthorized"
+        )
+    return UpstreamRejected(f"Genesys Cloud refused the request (HTTP {status}).")

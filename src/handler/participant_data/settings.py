@@ -1,0 +1,103 @@
+"""The service's configuration: one typed, immutable model, read from the environment once per container."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any
+
+from participant_data.errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one request may carry, sized for IVR data: tens of keys, short values.
+
+    The platform itself rejects bodies over 512000 bytes (genesys-api-notes.md, "Request size"); per-key
+    limits for API writes are not published, so these defaults are ours and configurable.
+    """
+
+    max_attributes: int = 50
+    max_key_length: int = 128
+    max_value_length: int = 2048
+    max_body_bytes: int = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service reads from its environment. `GENESYS_SECRET_ID` is the only required one."""
+
+    genesys_secret_id: str
+    # The caller waits on the line: the whole invocation answers within this many seconds.
+    request_budget_seconds: float = 10.0
+    # Kept back from the budget (and from Lambda's remaining time) to shape and return the answer.
+    response_margin_seconds: float = 0.5
+    # A connect that takes longer than this will not succeed: fail over to a retry instead.
+    connect_timeout_seconds: float = 2.0
+    secret_cache_ttl_seconds: float = 300.0
+    # Tokens are renewed this long before `expires_in` runs out (Genesys allows lifetimes down to 300 s).
+    token_refresh_margin_seconds: float = 60.0
+    # Conversations whose `customer` alias resolution is remembered in a warm container.
+    participant_cache_size: int = 1024
+    # Attribute values are caller data (possibly personal): logged only when an operator opts in.
+    log_attribute_values: bool = False
+    limits: Limits = Limits()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and check every setting; a missing or malformed one raises ConfigurationError.
+
+        Each field is read from the environment variable of the same name in upper case
+        (`request_budget_seconds` from `REQUEST_BUDGET_SECONDS`, `max_attributes` from `MAX_ATTRIBUTES`).
+        """
+        secret_id = environ.get("GENESYS_SECRET_ID", "").strip()
+        if not secret_id:
+            raise ConfigurationError("GENESYS_SECRET_ID is not set")
+        settings = cls(
+            genesys_secret_id=secret_id,
+            limits=Limits(**_read_fields(Limits, environ)),
+            **_read_fields(cls, environ, skip={"genesys_secret_id", "limits"}),
+        )
+        if settings.response_margin_seconds >= settings.request_budget_seconds:
+            raise ConfigurationError("RESPONSE_MARGIN_SECONDS must be smaller than REQUEST_BUDGET_SECONDS")
+        return settings
+
+
+def _read_fields(
+    model: type, environ: Mapping[str, str], skip: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    return {
+        field.name: _read(environ, field.name.upper(), field.default)
+        for field in fields(model)
+        if field.name not in skip
+    }
+
+
+def _read(environ: Mapping[str, str], name: str, default: Any) -> Any:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if isinstance(default, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+    kind = type(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a {'whole ' if kind is int else ''}number, got {raw!r}"
+        ) from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+@cache
+def load_settings() -> Settings:
+    """The container's settings, read once on first use."""
+    return Settings.from_environment(os.environ)
