@@ -4,8 +4,10 @@ SHELL := /bin/bash
 
 # The Lambda runtime is python3.13: use the first candidate that really runs 3.13 (a pyenv shim may exist
 # without the version being selected), or say what to install.
-PYTHON313 ?= $(shell for p in python3.13 $$(ls -1d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V -r) /usr/bin/python3.13 /usr/local/bin/python3.13; do \
+ifndef PYTHON313
+PYTHON313 := $(shell for p in python3.13 $$(ls -1d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V -r) /usr/bin/python3.13 /usr/local/bin/python3.13; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+endif
 
 VENV := .venv
 VENV_SAM := .venv-sam
@@ -14,6 +16,11 @@ SAM := $(VENV_SAM)/bin/sam
 export PYTHONPATH := src:src/handler
 
 .PHONY: help venv demo test lint build deploy clean
+
+# pip, minus the warnings this machine's pip config prints for local mirrors that may not exist.
+define pip_install
+	@$(1) -m pip install --quiet $(2) 2>&1 | grep -v "is ignored: it is neither"; test $${PIPESTATUS[0]} -eq 0
+endef
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,21 +36,21 @@ check-python:
 $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt | check-python
 	@echo "==> Creating $(VENV) with $(PYTHON313)"
 	@"$(PYTHON313)" -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(call pip_install,$(PY),--upgrade pip)
+	$(call pip_install,$(PY),-r requirements-dev.txt)
 	@touch $@
 
 $(VENV_SAM)/.installed: requirements-sam.txt | check-python
 	@echo "==> Creating $(VENV_SAM) (SAM CLI, cfn-lint) with $(PYTHON313)"
 	@"$(PYTHON313)" -m venv $(VENV_SAM)
-	@$(VENV_SAM)/bin/python -m pip install --quiet --upgrade pip
-	@$(VENV_SAM)/bin/python -m pip install --quiet -r requirements-sam.txt
+	$(call pip_install,$(VENV_SAM)/bin/python,--upgrade pip)
+	$(call pip_install,$(VENV_SAM)/bin/python,-r requirements-sam.txt)
 	@touch $@
 
 venv: $(VENV)/.installed ## Create the virtualenv with the runtime and test dependencies
 
 demo: $(VENV)/.installed ## Run the service end to end against the local stand-ins and show the result
-	@$(PY) -m demo
+	@$(PY) -m localdev.demo
 
 test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, template)
 	@PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH" $(PY) -m pytest

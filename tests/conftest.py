@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
+from localdev.lambda_context import LocalLambdaContext
 from participant_data.container import dependencies
 from participant_data.settings import load_settings
-
-
-@dataclass
-class FakeLambdaContext:
-    """The parts of the Lambda context the service uses."""
-
-    remaining_ms: int = 30_000
-    function_name: str = "participant-data"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:participant-data"
-    aws_request_id: str = "11111111-2222-3333-4444-555555555555"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 @pytest.fixture(autouse=True)
@@ -41,5 +27,5 @@ def _service_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
+def lambda_context() -> LocalLambdaContext:
+    return LocalLambdaContext(timeout_seconds=30)

@@ -56,7 +56,9 @@ def api_event(
         result["rawPath"] = path
         result["requestContext"]["http"]["method"] = method
         result["requestContext"]["http"]["path"] = path
-        result["routeKey"] = f"{method} /conversations/{{conversationId}}/participants/{{participantId}}/attributes"
+        result["routeKey"] = (
+            f"{method} /conversations/{{conversationId}}/participants/{{participantId}}/attributes"
+        )
         headers = result["headers"]
         header_name = "content-type"
     headers.pop(header_name, None)

@@ -9,7 +9,9 @@ from participant_data.genesys.credentials import GenesysCredentials
 
 
 def secret(**fields: object) -> str:
-    return json.dumps({"client_id": "id", "client_secret": "s3cr3t", "environment": "usw2.pure.cloud", **fields})
+    return json.dumps(
+        {"client_id": "id", "client_secret": "s3cr3t", "environment": "usw2.pure.cloud", **fields}
+    )
 
 
 def test_a_region_domain_gives_the_api_and_login_hosts() -> None:
@@ -28,7 +30,13 @@ def test_a_loopback_base_url_serves_both_token_and_api(base: str) -> None:
 
 @pytest.mark.parametrize(
     "environment",
-    ["http://evil.example.com", "http://10.0.0.1:80", "https://127.0.0.1:8999", "example.com", "http://127.0.0.1"],
+    [
+        "http://evil.example.com",
+        "http://10.0.0.1:80",
+        "https://127.0.0.1:8999",
+        "example.com",
+        "http://127.0.0.1",
+    ],
 )
 def test_other_environments_are_refused(environment: str) -> None:
     with pytest.raises(ConfigurationError, match="region domain"):

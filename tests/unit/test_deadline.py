@@ -88,7 +88,10 @@ def test_a_retry_after_that_fits_is_honoured_exactly() -> None:
     clock = FakeClock()
     failures = [RetryableFailure("429", RateLimited("slow down"), retry_after=2.0)]
 
-    assert run_with_retries(failing_then("ok", failures), Deadline(10.0, clock), Backoff(), sleep=clock.sleep) == "ok"
+    assert (
+        run_with_retries(failing_then("ok", failures), Deadline(10.0, clock), Backoff(), sleep=clock.sleep)
+        == "ok"
+    )
     assert clock.sleeps == [2.0]
 
 

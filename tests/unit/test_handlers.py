@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import app
+from localdev.lambda_context import LocalLambdaContext
 from participant_data.container import Dependencies
 from participant_data.errors import RateLimited, UpstreamTimeout
 from participant_data.handlers.direct_invocation import DataActionFailed
 from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.health_check import Unhealthy
 from participant_data.settings import Settings, load_settings
-from tests.conftest import FakeLambdaContext
 from tests.events import CONVERSATION, PARTICIPANT, api_event, event, response_body, response_header
 from tests.unit.fakes import FakeGenesys
 
@@ -21,18 +19,18 @@ EXPECTED = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": 
 
 
 @pytest.fixture
-def genesys(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGenesys]:
+def genesys(monkeypatch: pytest.MonkeyPatch) -> FakeGenesys:
     fake = FakeGenesys(customers={CONVERSATION: PARTICIPANT})
     deps = Dependencies(load_settings(), fake, CustomerParticipantCache(10))  # type: ignore[arg-type]
     for module in ("api_gateway", "direct_invocation", "scheduled"):
         monkeypatch.setattr(f"participant_data.handlers.{module}.dependencies", lambda: deps)
-    yield fake
+    return fake
 
 
 @pytest.mark.parametrize("kind", ["rest", "http"])
 @pytest.mark.parametrize("base64_body", [False, True])
 def test_api_events_set_the_attributes_and_answer_200(
-    genesys: FakeGenesys, lambda_context: FakeLambdaContext, kind: str, base64_body: bool
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext, kind: str, base64_body: bool
 ) -> None:
     response = app.lambda_handler(api_event(kind, base64_body=base64_body), lambda_context)
 
@@ -47,11 +45,15 @@ def test_api_events_set_the_attributes_and_answer_200(
 
 
 @pytest.mark.parametrize("name", ["api-gateway-rest", "api-gateway-rest-base64", "api-gateway-http"])
-def test_the_sample_events_work_as_they_are(genesys: FakeGenesys, lambda_context: FakeLambdaContext, name: str) -> None:
+def test_the_sample_events_work_as_they_are(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext, name: str
+) -> None:
     assert app.lambda_handler(event(name), lambda_context)["statusCode"] == 200
 
 
-def test_the_customer_alias_event_resolves_the_customer(genesys: FakeGenesys, lambda_context: FakeLambdaContext) -> None:
+def test_the_customer_alias_event_resolves_the_customer(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
+) -> None:
     response = app.lambda_handler(event("api-gateway-rest-customer-alias"), lambda_context)
 
     assert response_body(response)["participantId"] == PARTICIPANT
@@ -61,7 +63,11 @@ def test_the_customer_alias_event_resolves_the_customer(genesys: FakeGenesys, la
 @pytest.mark.parametrize(
     ("overrides", "status", "code"),
     [
-        ({"raw_body": "not base64!", "base64_body": False, "content_type": "text/plain"}, 415, "unsupported_media_type"),
+        (
+            {"raw_body": "not base64!", "base64_body": False, "content_type": "text/plain"},
+            415,
+            "unsupported_media_type",
+        ),
         ({"raw_body": '{"attributes": {"a": null}}'}, 400, "invalid_request"),
         ({"participant_id": "agent"}, 400, "invalid_request"),
         ({"method": "GET"}, 404, "route_not_found"),
@@ -72,7 +78,7 @@ def test_the_customer_alias_event_resolves_the_customer(genesys: FakeGenesys, la
 @pytest.mark.parametrize("kind", ["rest", "http"])
 def test_bad_requests_get_a_4xx_with_code_and_message_and_never_reach_genesys(
     genesys: FakeGenesys,
-    lambda_context: FakeLambdaContext,
+    lambda_context: LocalLambdaContext,
     kind: str,
     overrides: dict[str, object],
     status: int,
@@ -87,7 +93,9 @@ def test_bad_requests_get_a_4xx_with_code_and_message_and_never_reach_genesys(
     assert genesys.patches == []
 
 
-def test_a_body_marked_base64_that_is_not_is_a_400(genesys: FakeGenesys, lambda_context: FakeLambdaContext) -> None:
+def test_a_body_marked_base64_that_is_not_is_a_400(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
+) -> None:
     request = api_event("rest")
     request["isBase64Encoded"] = True
     request["body"] = "{not base64}"
@@ -98,18 +106,22 @@ def test_a_body_marked_base64_that_is_not_is_a_400(genesys: FakeGenesys, lambda_
     assert "base64" in response_body(response)["message"]
 
 
-def test_a_429_passes_retry_after_on(genesys: FakeGenesys, lambda_context: FakeLambdaContext) -> None:
+def test_a_429_passes_retry_after_on(genesys: FakeGenesys, lambda_context: LocalLambdaContext) -> None:
     genesys.error = RateLimited("slow down", retry_after=42)
 
     response = app.lambda_handler(api_event("rest"), lambda_context)
 
     assert response["statusCode"] == 429
     assert response_header(response, "Retry-After") == "42"
-    assert response_body(response) == {"code": "genesys_rate_limited", "message": "slow down", "retryAfterSeconds": 42}
+    assert response_body(response) == {
+        "code": "genesys_rate_limited",
+        "message": "slow down",
+        "retryAfterSeconds": 42,
+    }
 
 
 def test_an_unexpected_error_is_a_500_without_internal_text(
-    genesys: FakeGenesys, lambda_context: FakeLambdaContext
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
 ) -> None:
     genesys.error = RuntimeError("internal detail: pool=0x7f token=abc")
 
@@ -121,17 +133,22 @@ def test_an_unexpected_error_is_a_500_without_internal_text(
 
 
 def test_a_missing_secret_setting_answers_service_misconfigured(
-    monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+    monkeypatch: pytest.MonkeyPatch, lambda_context: LocalLambdaContext
 ) -> None:
     monkeypatch.delenv("GENESYS_SECRET_ID")
 
     response = app.lambda_handler(api_event("rest"), lambda_context)
 
     assert response["statusCode"] == 500
-    assert response_body(response) == {"code": "service_misconfigured", "message": "GENESYS_SECRET_ID is not set"}
+    assert response_body(response) == {
+        "code": "service_misconfigured",
+        "message": "GENESYS_SECRET_ID is not set",
+    }
 
 
-def test_direct_invocation_returns_the_result_object(genesys: FakeGenesys, lambda_context: FakeLambdaContext) -> None:
+def test_direct_invocation_returns_the_result_object(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
+) -> None:
     result = app.lambda_handler(event("direct-invocation"), lambda_context)
 
     assert result == {
@@ -143,20 +160,20 @@ def test_direct_invocation_returns_the_result_object(genesys: FakeGenesys, lambd
 
 
 def test_direct_invocation_raises_on_bad_input_and_on_upstream_failure(
-    genesys: FakeGenesys, lambda_context: FakeLambdaContext
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
 ) -> None:
     bad = event("direct-invocation")
     bad["attributes"] = {}
-    with pytest.raises(DataActionFailed, match="^400 invalid_request: attributes is empty"):
+    with pytest.raises(DataActionFailed, match=r"^400 invalid_request: attributes is empty"):
         app.lambda_handler(bad, lambda_context)
     assert genesys.patches == []
 
     genesys.error = UpstreamTimeout("Genesys Cloud did not answer within the time budget.")
-    with pytest.raises(DataActionFailed, match="^504 upstream_timeout"):
+    with pytest.raises(DataActionFailed, match=r"^504 upstream_timeout"):
         app.lambda_handler(event("direct-invocation"), lambda_context)
 
 
-def test_the_schedule_runs_the_health_check(genesys: FakeGenesys, lambda_context: FakeLambdaContext) -> None:
+def test_the_schedule_runs_the_health_check(genesys: FakeGenesys, lambda_context: LocalLambdaContext) -> None:
     assert app.lambda_handler(event("scheduled"), lambda_context) == {"healthy": True}
     assert genesys.health_checks == 1
 
@@ -166,7 +183,7 @@ def test_the_schedule_runs_the_health_check(genesys: FakeGenesys, lambda_context
 
 
 def test_the_health_check_is_unhealthy_when_unconfigured(
-    monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+    monkeypatch: pytest.MonkeyPatch, lambda_context: LocalLambdaContext
 ) -> None:
     monkeypatch.delenv("GENESYS_SECRET_ID")
 

@@ -21,7 +21,9 @@ def update(participant: str = CUSTOMER, **attributes: str) -> AttributeUpdate:
 def test_an_explicit_participant_makes_exactly_one_patch_with_only_the_requested_keys() -> None:
     genesys = FakeGenesys()
 
-    result = set_attributes(update(tier="gold", ivr="billing"), Deadline(5), genesys, CustomerParticipantCache(10))
+    result = set_attributes(
+        update(tier="gold", ivr="billing"), Deadline(5), genesys, CustomerParticipantCache(10)
+    )
 
     assert genesys.patches == [(CONVERSATION, CUSTOMER, {"tier": "gold", "ivr": "billing"})]
     assert genesys.lookups == []

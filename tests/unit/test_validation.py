@@ -20,7 +20,9 @@ def from_body(body: object, participant: str = PARTICIPANT, limits: Limits = LIM
 
 
 def test_strings_pass_and_numbers_and_booleans_become_their_json_text() -> None:
-    attributes = from_body({"attributes": {"tier": "gold", "priority": 5, "score": 2.5, "vip": True, "new": False}})
+    attributes = from_body(
+        {"attributes": {"tier": "gold", "priority": 5, "score": 2.5, "vip": True, "new": False}}
+    )
 
     assert attributes == {"tier": "gold", "priority": "5", "score": "2.5", "vip": "true", "new": "false"}
 
@@ -126,7 +128,11 @@ def test_a_direct_invocation_event_gives_the_same_update() -> None:
 @pytest.mark.parametrize(
     ("event", "error", "message"),
     [
-        ({"conversationId": CONVERSATION, "participantId": PARTICIPANT}, InvalidRequest, "attributes is missing"),
+        (
+            {"conversationId": CONVERSATION, "participantId": PARTICIPANT},
+            InvalidRequest,
+            "attributes is missing",
+        ),
         ({"conversationId": CONVERSATION, "attributes": {"a": "b"}}, InvalidRequest, "participantId"),
         (
             {"conversationId": CONVERSATION, "participantId": PARTICIPANT, "attributes": {"a": "b"}, "x": 1},
@@ -140,6 +146,8 @@ def test_a_direct_invocation_event_gives_the_same_update() -> None:
         ),
     ],
 )
-def test_bad_direct_events_are_refused(event: dict[str, object], error: type[Exception], message: str) -> None:
+def test_bad_direct_events_are_refused(
+    event: dict[str, object], error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         update_from_event(event, LIMITS)
