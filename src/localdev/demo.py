@@ -19,7 +19,7 @@ from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 CLIENT_ID, CLIENT_SECRET = "demo-client", "demo-secret-not-for-production"
-SECRET_NAME = "genesys/participant-data/demo"
+SECRET_NAME = "genesys/participant-data/demo"  # noqa: S105 - a secret's name, not its value
 
 
 def main() -> int:
@@ -49,7 +49,7 @@ def main() -> int:
                 "POWERTOOLS_LOG_LEVEL": "WARNING",
             }
         )
-        import app  # noqa: PLC0415 - imported once configured, as Lambda imports it at init
+        import app  # imported once configured, as Lambda imports it at init
 
         print(f"\nConversation {conversation_id}, customer participant {participant_id}")
         _show("Participant data before", genesys.participant_attributes(conversation_id, participant_id))

@@ -15,8 +15,14 @@ CALLS = 10
 def test_concurrent_processes_setting_distinct_keys_lose_none(stack: LocalStack) -> None:
     environment = {
         name: os.environ[name]
-        for name in ("GENESYS_SECRET_ID", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_DEFAULT_REGION",
-                     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "POWERTOOLS_METRICS_NAMESPACE")
+        for name in (
+            "GENESYS_SECRET_ID",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "POWERTOOLS_METRICS_NAMESPACE",
+        )
     }
     spawn = multiprocessing.get_context("spawn")  # fresh interpreters, like separate Lambda containers
 

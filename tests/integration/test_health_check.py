@@ -37,6 +37,8 @@ def test_unhealthy_when_the_credentials_are_rejected(stack: LocalStack) -> None:
 def test_unhealthy_when_the_secret_does_not_exist(stack: LocalStack) -> None:
     stack.configure(GENESYS_SECRET_ID="genesys/no-such-secret")
 
-    with pytest.raises(Unhealthy, match="service_misconfigured: The secret genesys/no-such-secret does not exist"):
+    with pytest.raises(
+        Unhealthy, match="service_misconfigured: The secret genesys/no-such-secret does not exist"
+    ):
         stack.invoke(event("scheduled"))
     assert stack.emulator.requests == []

@@ -21,7 +21,9 @@ SET = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
         pytest.param(api_event("http", base64_body=True), id="http-base64"),
     ],
 )
-def test_an_api_event_merges_the_keys_and_keeps_the_others(stack: LocalStack, request_event: dict[str, object]) -> None:
+def test_an_api_event_merges_the_keys_and_keeps_the_others(
+    stack: LocalStack, request_event: dict[str, object]
+) -> None:
     response = stack.invoke(request_event)
 
     assert response["statusCode"] == 200
@@ -94,7 +96,9 @@ def test_an_unknown_participant_is_404(stack: LocalStack) -> None:
         pytest.param(api_event("rest", body={"attrs": {"a": "b"}}), id="wrong-field"),
         pytest.param(api_event("rest", raw_body="{broken"), id="not-json"),
         pytest.param(api_event("rest", raw_body='{"attributes": {"a": "1", "a": "2"}}'), id="duplicate-key"),
-        pytest.param(api_event("rest", body={"attributes": {f"k{i}": "v" for i in range(51)}}), id="too-many"),
+        pytest.param(
+            api_event("rest", body={"attributes": {f"k{i}": "v" for i in range(51)}}), id="too-many"
+        ),
         pytest.param(api_event("rest", body={"attributes": {"k" * 129: "v"}}), id="long-key"),
         pytest.param(api_event("rest", body={"attributes": {"k": "v" * 2049}}), id="long-value"),
         pytest.param(api_event("rest", body={"attributes": {"k": "v" * 70_000}}), id="too-large"),
@@ -105,12 +109,15 @@ def test_an_unknown_participant_is_404(stack: LocalStack) -> None:
         pytest.param(api_event("http", raw_body="{broken"), id="http-not-json"),
     ],
 )
-def test_bad_input_is_refused_before_any_genesys_call(stack: LocalStack, request_event: dict[str, object]) -> None:
+def test_bad_input_is_refused_before_any_genesys_call(
+    stack: LocalStack, request_event: dict[str, object]
+) -> None:
     response = stack.invoke(request_event)
 
     assert 400 <= response["statusCode"] < 500
     body = response_body(response)
-    assert body["code"] and body["message"]
+    assert body["code"]
+    assert body["message"]
     assert stack.emulator.requests == []
 
 
