@@ -10,6 +10,7 @@ import pytest
 from genesys_emulator import Fault
 from participant_data.handlers.direct_invocation import DataActionFailed
 from participant_data.logic.health_check import Unhealthy
+from participant_data.observability import logger
 from tests.events import api_event, event
 from tests.integration.conftest import CLIENT_SECRET, LocalStack
 
@@ -17,7 +18,7 @@ from tests.integration.conftest import CLIENT_SECRET, LocalStack
 def test_nothing_secret_in_logs_metrics_or_answers_across_every_path(
     stack: LocalStack, captured_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stack.configure(LOG_LEVEL="DEBUG", POWERTOOLS_LOGGER_LOG_EVENT="false")
+    logger.setLevel("DEBUG")  # the most the service ever logs
     answers: list[str] = []
 
     def run(request: dict[str, object]) -> None:
@@ -52,4 +53,5 @@ def test_nothing_secret_in_logs_metrics_or_answers_across_every_path(
     assert len(stack.emulator.issued_tokens) >= 2
     assert "Request failed" in everything  # the capture really holds the service's logs
     leaked = [secret for secret in secrets if secret in everything]
+    logger.setLevel("INFO")
     assert leaked == []
