@@ -86,3 +86,16 @@ def test_the_health_check_passes_or_raises_with_the_error_code() -> None:
     genesys.error = UpstreamUnavailable("Genesys is down")
     with pytest.raises(Unhealthy, match="upstream_unavailable: Genesys is down"):
         check_health(Deadline(5), genesys)
+
+
+def test_values_are_logged_only_when_the_operator_opts_in(caplog: pytest.LogCaptureFixture) -> None:
+    genesys = FakeGenesys()
+    set_attributes(update(tier="platinum"), Deadline(5), genesys, CustomerParticipantCache(10))
+    set_attributes(
+        update(tier="platinum"), Deadline(5), genesys, CustomerParticipantCache(10), log_values=True
+    )
+
+    default, opted_in = (record.__dict__ for record in caplog.records)
+    assert default["keys"] == opted_in["keys"] == ["tier"]
+    assert "attributes" not in default
+    assert opted_in["attributes"] == {"tier": "platinum"}

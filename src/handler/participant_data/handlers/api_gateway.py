@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from participant_data.container import dependencies
 from participant_data.deadline import Deadline
 from participant_data.errors import InvalidRequest, NotFound, ServiceError, UnsupportedMediaType
+from participant_data.handlers.direct_invocation import DataActionFailed
 from participant_data.logic.set_attributes import set_attributes
 from participant_data.observability import logger, record_failure
 from participant_data.validation import update_from_http
@@ -32,11 +33,23 @@ http_api = APIGatewayHttpResolver()
 
 
 def handle_rest_api(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return rest_api.resolve(event, context)
+    return _resolve(rest_api, event, context)
 
 
 def handle_http_api(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http_api.resolve(event, context)
+    return _resolve(http_api, event, context)
+
+
+def _resolve(api: ApiGatewayResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Route the event. API Gateway's own events are well formed; one that only looks like them (fields
+    of the wrong type or missing) can come from a direct invocation, and gets that path's 400 failure."""
+    try:
+        return api.resolve(event, context)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        logger.warning("Malformed API Gateway event", extra={"error_type": type(error).__name__})
+        failure = InvalidRequest("The event looks like an API Gateway proxy event but is malformed.")
+        record_failure(failure.code)
+        raise DataActionFailed(failure) from None
 
 
 def _register_routes(api: ApiGatewayResolver) -> None:
@@ -51,7 +64,9 @@ def _register_routes(api: ApiGatewayResolver) -> None:
         update = update_from_http(conversation_id, participant_id, _body_bytes(event), deps.settings.limits)
         logger.append_keys(conversation_id=update.conversation_id)
         deadline = Deadline.for_invocation(deps.settings, api.lambda_context.get_remaining_time_in_millis())
-        result = set_attributes(update, deadline, deps.genesys, deps.customers)
+        result = set_attributes(
+            update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values
+        )
         return _json_response(200, result.to_dict())
 
     api.exception_handler(ServiceError)(_error_response)

@@ -7,8 +7,6 @@ status, the code and the human message, and nothing internal.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from participant_data.container import dependencies
@@ -26,13 +24,15 @@ class DataActionFailed(Exception):
         self.code = error.code
 
 
-def handle_direct_invocation(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+def handle_direct_invocation(event: object, context: LambdaContext) -> dict[str, object]:
     try:
         deps = dependencies()
         update = update_from_event(event, deps.settings.limits)
         logger.append_keys(conversation_id=update.conversation_id)
         deadline = Deadline.for_invocation(deps.settings, context.get_remaining_time_in_millis())
-        return set_attributes(update, deadline, deps.genesys, deps.customers).to_dict()
+        return set_attributes(
+            update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values
+        ).to_dict()
     except ServiceError as error:
         record_failure(error.code)
         logger.warning("Request failed", extra={"error_code": error.code, "status": error.status})

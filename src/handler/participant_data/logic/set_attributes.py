@@ -11,10 +11,17 @@ from participant_data.observability import logger, record_update
 
 
 def set_attributes(
-    update: AttributeUpdate, deadline: Deadline, genesys: GenesysPort, customers: CustomerParticipantCache
+    update: AttributeUpdate,
+    deadline: Deadline,
+    genesys: GenesysPort,
+    customers: CustomerParticipantCache,
+    log_values: bool = False,
 ) -> UpdateResult:
     """One PATCH with only the requested keys (never read-modify-write: that would lose keys concurrent
-    writers set). The `customer` alias costs one extra GET per conversation per warm container."""
+    writers set). The `customer` alias costs one extra GET per conversation per warm container.
+
+    Keys are logged; values are caller data, logged only when `log_values` (LOG_ATTRIBUTE_VALUES) is on.
+    """
     participant_id = _resolve_participant(update, deadline, genesys, customers)
     try:
         genesys.set_attributes(update.conversation_id, participant_id, update.attributes, deadline)
@@ -22,7 +29,10 @@ def set_attributes(
         customers.forget(update.conversation_id)  # a remembered resolution may be stale
         raise
     record_update(len(update.attributes))
-    logger.info("Participant attributes set", extra={"participant_id": participant_id})
+    logged: dict[str, object] = {"participant_id": participant_id, "keys": list(update.attributes)}
+    if log_values:
+        logged["attributes"] = dict(update.attributes)
+    logger.info("Participant attributes set", extra=logged)
     return UpdateResult(update.conversation_id, participant_id, tuple(update.attributes))
 
 
