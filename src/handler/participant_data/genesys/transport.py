@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
-from urllib3.exceptions import HTTPError, TimeoutError
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from participant_data.deadline import Backoff, Deadline, RetryableFailure, run_with_retries
 from participant_data.errors import RateLimited, UpstreamTimeout, UpstreamUnavailable
@@ -66,7 +66,14 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
             _current_deadline.reset(token)
 
     def drop_connections(self) -> None:
-        """Close pooled connections (after a SnapStart restore they point at sockets that no longer exist)."""
+        """Close pooled connections (after a SnapStart restore they point at sockets that no longer exist).
+
+        urllib3 2.x's `PoolManager.clear()` only forgets its pools, so each is closed first.
+        """
+        for key in self._pool.pools.keys():  # noqa: SIM118 - RecentlyUsedContainer cannot be iterated
+            pool = self._pool.pools.get(key)
+            if pool is not None:
+                pool.close()
         self._pool.clear()
 
     def request(self, http_request_options: HttpRequestOptions) -> RESTResponse:
@@ -94,6 +101,11 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
                 redirect=False,
                 **_encoded_body(options),
             )
+        except NewConnectionError:  # refused or unreachable; urllib3 makes it a ConnectTimeoutError subclass
+            raise RetryableFailure(
+                "genesys:connection",
+                UpstreamUnavailable("Genesys Cloud cannot be reached; try again shortly."),
+            ) from None
         except TimeoutError:
             raise RetryableFailure(
                 "genesys:timeout", UpstreamTimeout("Genesys Cloud did not answer within the time budget.")

@@ -1,0 +1,1 @@
+"""`make bench`: cold start, warm latency and memory measured side by side (see bench/run.py)."""
