@@ -11,11 +11,13 @@ endif
 
 VENV := .venv
 VENV_SAM := .venv-sam
+VENV_CHECKOV := .venv-checkov
+RELIABILITY_RESULTS ?= .reliability
 PY := $(VENV)/bin/python
 SAM := $(VENV_SAM)/bin/sam
 export PYTHONPATH := src:src/handler
 
-.PHONY: help venv demo test lint build deploy clean
+.PHONY: help venv demo test lint build deploy clean chaos load audit
 
 # pip, minus the warnings this machine's pip config prints for local mirrors that may not exist.
 define pip_install
@@ -40,6 +42,13 @@ $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt | check-py
 	$(call pip_install,$(PY),-r requirements-dev.txt)
 	@touch $@
 
+$(VENV_CHECKOV)/.installed: requirements-checkov.txt | check-python
+	@echo "==> Creating $(VENV_CHECKOV) (checkov pins its own dependencies) with $(PYTHON313)"
+	@"$(PYTHON313)" -m venv $(VENV_CHECKOV)
+	$(call pip_install,$(VENV_CHECKOV)/bin/python,--upgrade pip)
+	$(call pip_install,$(VENV_CHECKOV)/bin/python,-r requirements-checkov.txt)
+	@touch $@
+
 $(VENV_SAM)/.installed: requirements-sam.txt | check-python
 	@echo "==> Creating $(VENV_SAM) (SAM CLI, cfn-lint) with $(PYTHON313)"
 	@"$(PYTHON313)" -m venv $(VENV_SAM)
@@ -55,18 +64,38 @@ demo: $(VENV)/.installed ## Run the service end to end against the local stand-i
 test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, template)
 	@PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH" $(PY) -m pytest
 
-lint: $(VENV)/.installed $(VENV_SAM)/.installed ## ruff, mypy and the template checks
+lint: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_CHECKOV)/.installed ## ruff, mypy, bandit, pip-audit, checkov and the template checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(SAM) validate --lint --template template.yaml
 	$(VENV_SAM)/bin/python scripts/lint_translated_template.py template.yaml
+	$(VENV)/bin/bandit -c pyproject.toml -r src -q
+	$(VENV_CHECKOV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	@$(MAKE) --no-print-directory audit
 
-build: $(VENV_SAM)/.installed ## sam build (the deployable artifact in .aws-sam/build)
-	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build --template template.yaml
+audit: $(VENV)/.installed ## pip-audit of the runtime dependencies (STRICT=1 fails when some cannot be checked)
+	$(PY) scripts/audit_dependencies.py $(if $(STRICT),--strict)
+
+chaos: $(VENV)/.installed ## The fault matrix over real HTTP; renders its table into docs/reliability.md
+	rm -rf $(RELIABILITY_RESULTS)/faults.json
+	RELIABILITY_RESULTS_DIR=$(RELIABILITY_RESULTS) $(PY) -m pytest -q -p no:cacheprovider tests/faults
+	$(PY) scripts/render_reliability.py $(RELIABILITY_RESULTS) docs/reliability.md
+
+load: $(VENV)/.installed ## 50 concurrent containers x 100 invocations under the rate limit (minutes); renders docs/reliability.md
+	rm -rf $(RELIABILITY_RESULTS)/load-*.json
+	RELIABILITY_RESULTS_DIR=$(RELIABILITY_RESULTS) $(PY) -m pytest -q -p no:cacheprovider -s load
+	$(PY) scripts/render_reliability.py $(RELIABILITY_RESULTS) docs/reliability.md
+
+build: $(VENV_SAM)/.installed ## sam build (the deployable artifact in .aws-sam/build; src/handler/Makefile)
+	PATH="$(dir $(PYTHON313)):$$PATH" PYTHON="$(PYTHON313)" SAM_CLI_TELEMETRY=0 $(SAM) build --template template.yaml
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM) deploy --guided
 
 clean: ## Remove the virtualenvs and build output
-	rm -rf $(VENV) $(VENV_SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench
+bench: build $(VENV)/.installed ## Measure cold start, warm latency and memory; writes docs/performance.md
+	$(PY) -m bench.run --python "$(PYTHON313)" --artifact .aws-sam/build/ParticipantDataFunction

@@ -53,7 +53,7 @@ class EmulatorAdmin:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310  # nosec B310  # the admin base URL, http(s) on loopback
                 raw = answer.read()
         except urllib.error.HTTPError as error:
             message = _error_message(error.read())

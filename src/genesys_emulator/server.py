@@ -285,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         if grant_types[0] != "client_credentials":
             raise OAuthError(400, "unsupported_grant_type", f"unsupported grant type: {grant_types[0]}")
         token = self._state.issue_token(client)
-        answer = {"access_token": token, "token_type": "bearer", "expires_in": client.token_lifetime}
+        answer = {"access_token": token, "token_type": "bearer", "expires_in": client.token_lifetime}  # nosec B105  # a token type name
         self._send(exchange, 200, _json(answer), headers=_NO_STORE)
 
     # --- the Platform API ------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _api(self, exchange: _Exchange, body: bytes) -> None:
         """``/api/v2/...``: bearer token, then the rate limit, then the route (or 404 / 405)."""
         client = self._state.authenticate(exchange.token)
-        assert exchange.token is not None  # authenticate() refused a request without one
+        assert exchange.token is not None  # authenticate() refused a request without one  # nosec B101  # type narrowing
         self._state.check_rate_limit(exchange.token)
         for pattern, methods, endpoint in _API_ROUTES:
             match = pattern.match(exchange.path)

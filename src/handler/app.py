@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from participant_data import snapstart  # noqa: F401 - registers the SnapStart runtime hooks
 from participant_data.container import dependencies
 from participant_data.errors import ConfigurationError
 from participant_data.handlers.api_gateway import handle_http_api, handle_rest_api
@@ -27,7 +28,9 @@ except ConfigurationError:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    if not isinstance(event, dict):  # any JSON can be invoked directly: a list, a string, null
+        return handle_direct_invocation(event, context)
     if "httpMethod" in event and "requestContext" in event:
         return handle_rest_api(event, context)
     if event.get("version") == "2.0" and "routeKey" in event:

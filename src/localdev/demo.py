@@ -19,7 +19,7 @@ from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 CLIENT_ID, CLIENT_SECRET = "demo-client", "demo-secret-not-for-production"
-SECRET_NAME = "genesys/participant-data/demo"  # noqa: S105 - a secret's name, not its value
+SECRET_NAME = "genesys/participant-data/demo"  # noqa: S105 - a secret's name, not its value  # nosec B105
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
+import subprocess  # nosec B404  # starts moto_server, our own interpreter
 import sys
 import time
 import urllib.request
@@ -15,7 +15,7 @@ from mypy_boto3_secretsmanager import SecretsManagerClient
 
 LOOPBACK = "127.0.0.1"
 # moto accepts any credentials; these keep boto3 from looking for real ones.
-FAKE_AWS_ENVIRONMENT = {
+FAKE_AWS_ENVIRONMENT = {  # nosec B105  # moto accepts any credentials
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -39,7 +39,7 @@ class MotoServer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> MotoServer:
-        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments  # nosec B603
             [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -49,7 +49,7 @@ class MotoServer:
             if self._process.poll() is not None:
                 raise RuntimeError(f"moto_server exited with code {self._process.returncode}")
             try:
-                with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1):  # noqa: S310 - loopback http
+                with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1):  # noqa: S310 - loopback http  # nosec B310
                     return self
             except OSError:
                 time.sleep(0.1)

@@ -53,3 +53,22 @@ def test_every_setting_is_read_from_its_upper_case_variable() -> None:
 def test_malformed_settings_are_refused_by_name(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         Settings.from_environment({"GENESYS_SECRET_ID": "s", name: value})
+
+
+def test_the_attribute_key_allow_list_is_read_comma_separated_and_off_by_default() -> None:
+    assert Settings.from_environment({"GENESYS_SECRET_ID": "s"}).limits.restricts_keys is False
+
+    limits = Settings.from_environment(
+        {
+            "GENESYS_SECRET_ID": "s",
+            "ALLOWED_ATTRIBUTE_KEYS": " ivr_choice, customer_tier ,,Customer Tier.v2",
+            "ALLOWED_ATTRIBUTE_PREFIXES": "crm.,ivr_",
+        }
+    ).limits
+
+    assert limits.allowed_attribute_keys == frozenset({"ivr_choice", "customer_tier", "Customer Tier.v2"})
+    assert limits.allowed_attribute_prefixes == ("crm.", "ivr_")
+    assert limits.allows_key("crm.segment")
+    assert limits.allows_key("customer_tier")
+    assert not limits.allows_key("customer_tier2")
+    assert not limits.allows_key("CRM.segment")

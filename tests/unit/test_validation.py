@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -150,4 +151,43 @@ def test_bad_direct_events_are_refused(
     event: dict[str, object], error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
+        update_from_event(event, LIMITS)
+
+
+ALLOW_LISTED = Limits(
+    allowed_attribute_keys=frozenset({"ivr_choice", "tier"}), allowed_attribute_prefixes=("crm.",)
+)
+
+
+@pytest.mark.parametrize("attributes", [{"ivr_choice": "1"}, {"tier": "gold", "crm.segment": "b2b"}])
+def test_the_allow_list_accepts_exact_names_and_prefixes(attributes: dict[str, str]) -> None:
+    assert from_body({"attributes": attributes}, limits=ALLOW_LISTED) == attributes
+
+
+@pytest.mark.parametrize("key", ["Tier", "tier ", "crm", "CRM.segment", "ivr_choice2", "other"])
+def test_the_allow_list_refuses_other_keys_naming_them(key: str) -> None:
+    with pytest.raises(InvalidRequest, match=f'The key "{re.escape(key)}" is not allowed here') as refused:
+        from_body({"attributes": {"tier": "gold", key: "secret-value"}}, limits=ALLOW_LISTED)
+
+    assert '"ivr_choice", "tier"' in refused.value.message
+    assert '"crm."' in refused.value.message
+    assert "secret-value" not in refused.value.message
+
+
+def test_a_direct_invocation_obeys_the_allow_list_too() -> None:
+    event = {"conversationId": CONVERSATION, "participantId": PARTICIPANT, "attributes": {"x": "1"}}
+
+    with pytest.raises(InvalidRequest, match='"x" is not allowed'):
+        update_from_event(event, ALLOW_LISTED)
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\ufeff", "\ue000", "\u2028", "\U000e0001"])
+def test_invisible_format_private_and_separator_characters_are_refused_in_keys(char: str) -> None:
+    with pytest.raises(InvalidRequest, match="control character or invalid Unicode"):
+        from_body({"attributes": {f"tier{char}": "gold"}})
+
+
+@pytest.mark.parametrize("event", [[], "text", 5, None, True])
+def test_a_direct_invocation_that_is_not_an_object_is_refused(event: object) -> None:
+    with pytest.raises(InvalidRequest, match="must be a JSON object"):
         update_from_event(event, LIMITS)

@@ -66,7 +66,7 @@ class Backoff:
     cap_seconds: float = 1.0
 
     def delay(self, attempt: int) -> float:
-        return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))  # noqa: S311 - jitter, not security
+        return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))  # noqa: S311 - jitter, not security  # nosec B311
 
 
 def run_with_retries[T](

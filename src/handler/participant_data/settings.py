@@ -23,6 +23,23 @@ class Limits:
     max_key_length: int = 128
     max_value_length: int = 2048
     max_body_bytes: int = 65536
+    # Optional allow-list of attribute keys: exact names and name prefixes, each read comma-separated
+    # (`ALLOWED_ATTRIBUTE_KEYS=ivr_choice,customer_tier`, `ALLOWED_ATTRIBUTE_PREFIXES=ivr_,crm.`).
+    # When both are empty (the default) any key is accepted; otherwise a key must be one of the names or
+    # start with one of the prefixes, or the request is refused naming it.
+    allowed_attribute_keys: frozenset[str] = frozenset()
+    allowed_attribute_prefixes: tuple[str, ...] = ()
+
+    @property
+    def restricts_keys(self) -> bool:
+        return bool(self.allowed_attribute_keys or self.allowed_attribute_prefixes)
+
+    def allows_key(self, key: str) -> bool:
+        return (
+            not self.restricts_keys
+            or key in self.allowed_attribute_keys
+            or key.startswith(self.allowed_attribute_prefixes)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,9 @@ def _read(environ: Mapping[str, str], name: str, default: Any) -> Any:
     raw = environ.get(name, "").strip()
     if not raw:
         return default
+    if isinstance(default, frozenset | tuple):  # a comma-separated list of names (blank items dropped)
+        names = sorted({item.strip() for item in raw.split(",") if item.strip()})
+        return type(default)(names)
     if isinstance(default, bool):
         if raw.lower() in {"1", "true", "yes", "on"}:
             return True

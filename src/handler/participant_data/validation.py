@@ -22,6 +22,10 @@ from participant_data.settings import Limits
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Control characters a value may carry (text with line breaks); every other one is refused.
 _VALUE_WHITESPACE = frozenset("\t\n\r")
+# Keys are names a flow reads back: besides control characters and lone surrogates, refuse invisible
+# format characters (zero-width, bidi overrides: keys that look alike but differ), private-use,
+# unassigned code points and line/paragraph separators.
+_BAD_KEY_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"})
 _MAX_SHOWN_KEY = 64
 
 BODY_FIELDS = frozenset({"attributes"})
@@ -37,8 +41,12 @@ def update_from_http(
     return build_update(conversation_id, participant_id, document.get("attributes"), limits)
 
 
-def update_from_event(event: Mapping[str, Any], limits: Limits) -> AttributeUpdate:
+def update_from_event(event: object, limits: Limits) -> AttributeUpdate:
     """From a direct invocation by Genesys's AWS Lambda data actions integration."""
+    if not isinstance(event, Mapping):  # Lambda accepts any JSON as an event: a list, a string, a number
+        raise InvalidRequest(
+            'The event must be a JSON object: {"conversationId", "participantId", "attributes"}.'
+        )
     try:
         size = len(json.dumps(event, ensure_ascii=False).encode("utf-8", errors="surrogatepass"))
     except (TypeError, ValueError):
@@ -116,9 +124,28 @@ def _key(key: object, limits: Limits) -> str:
         raise InvalidRequest(
             f"The key {_shown(key)} is {len(key)} characters; at most {limits.max_key_length} are accepted."
         )
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in key):
-        raise InvalidRequest(f"The key {_shown(key)} contains a control character or invalid Unicode.")
+    if any(unicodedata.category(char) in _BAD_KEY_CATEGORIES for char in key):
+        raise InvalidRequest(
+            f"The key {_shown(key)} contains a control character or invalid Unicode"
+            " (control, format, private-use, unassigned or line-separator characters are refused in keys)."
+        )
+    if not limits.allows_key(key):
+        raise InvalidRequest(f"The key {_shown(key)} is not allowed here; {_allow_list(limits)}.")
     return key
+
+
+def _allow_list(limits: Limits) -> str:
+    """What the allow-list accepts, for the message (operator configuration, not a secret)."""
+    parts = []
+    if limits.allowed_attribute_keys:
+        parts.append(
+            "the keys " + ", ".join(_shown(name) for name in sorted(limits.allowed_attribute_keys)[:10])
+        )
+    if limits.allowed_attribute_prefixes:
+        parts.append(
+            "keys starting with " + ", ".join(_shown(p) for p in limits.allowed_attribute_prefixes[:10])
+        )
+    return "accepted are " + " and ".join(parts)
 
 
 def _value(key: str, value: object, limits: Limits) -> str:
