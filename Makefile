@@ -35,26 +35,23 @@ check-python:
 		exit 1; \
 	fi
 
+# A virtualenv from one requirements file: $(1) its folder, $(2) the file, $(3) what it is for.
+define make_venv
+	@echo "==> Creating $(1) ($(3)) with $(PYTHON313)"
+	@"$(PYTHON313)" -m venv $(1)
+	$(call pip_install,$(1)/bin/python,--upgrade pip)
+	$(call pip_install,$(1)/bin/python,-r $(2))
+	@touch $(1)/.installed
+endef
+
 $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt | check-python
-	@echo "==> Creating $(VENV) with $(PYTHON313)"
-	@"$(PYTHON313)" -m venv $(VENV)
-	$(call pip_install,$(PY),--upgrade pip)
-	$(call pip_install,$(PY),-r requirements-dev.txt)
-	@touch $@
+	$(call make_venv,$(VENV),requirements-dev.txt,runtime and test dependencies)
 
 $(VENV_CHECKOV)/.installed: requirements-checkov.txt | check-python
-	@echo "==> Creating $(VENV_CHECKOV) (checkov pins its own dependencies) with $(PYTHON313)"
-	@"$(PYTHON313)" -m venv $(VENV_CHECKOV)
-	$(call pip_install,$(VENV_CHECKOV)/bin/python,--upgrade pip)
-	$(call pip_install,$(VENV_CHECKOV)/bin/python,-r requirements-checkov.txt)
-	@touch $@
+	$(call make_venv,$(VENV_CHECKOV),requirements-checkov.txt,checkov pins its own dependencies)
 
 $(VENV_SAM)/.installed: requirements-sam.txt | check-python
-	@echo "==> Creating $(VENV_SAM) (SAM CLI, cfn-lint) with $(PYTHON313)"
-	@"$(PYTHON313)" -m venv $(VENV_SAM)
-	$(call pip_install,$(VENV_SAM)/bin/python,--upgrade pip)
-	$(call pip_install,$(VENV_SAM)/bin/python,-r requirements-sam.txt)
-	@touch $@
+	$(call make_venv,$(VENV_SAM),requirements-sam.txt,SAM CLI and cfn-lint)
 
 venv: $(VENV)/.installed ## Create the virtualenv with the runtime and test dependencies
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import time
 from collections import Counter
 from typing import Any
@@ -36,17 +35,7 @@ def test_concurrent_containers_under_the_rate_limit(
 ) -> None:
     processes, calls, rate_limit = (SCENARIOS[scenario][k] for k in ("processes", "calls", "rate_limit"))
     stack.emulator.set_rate_limit(rate_limit)
-    environment = {
-        name: os.environ[name]
-        for name in (
-            "GENESYS_SECRET_ID",
-            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-            "AWS_DEFAULT_REGION",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "POWERTOOLS_METRICS_NAMESPACE",
-        )
-    }
+    environment = stack.service_environment()
     environment["REQUEST_BUDGET_SECONDS"] = str(BUDGET_SECONDS)
     environment["LOG_LEVEL"] = "WARNING"
     spawn = multiprocessing.get_context("spawn")

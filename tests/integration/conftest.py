@@ -4,6 +4,7 @@ over real loopback sockets. Both servers are started here and stopped afterwards
 from __future__ import annotations
 
 import io
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -60,6 +61,18 @@ class LocalStack:
     @property
     def last_duration(self) -> float:
         return self.timings[-1]
+
+    def service_environment(self) -> dict[str, str]:
+        """The variables a child process needs to run the service against this stack (a new container)."""
+        names = (
+            "GENESYS_SECRET_ID",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "POWERTOOLS_METRICS_NAMESPACE",
+        )
+        return {name: os.environ[name] for name in names}
 
     def rotate_secret(self, new_secret: str) -> None:
         """Rotate the client secret in Genesys and in Secrets Manager, as an operator would."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 
 from tests.integration.conftest import LocalStack
 from tests.integration.workers import set_keys
@@ -13,17 +12,7 @@ CALLS = 10
 
 
 def test_concurrent_processes_setting_distinct_keys_lose_none(stack: LocalStack) -> None:
-    environment = {
-        name: os.environ[name]
-        for name in (
-            "GENESYS_SECRET_ID",
-            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-            "AWS_DEFAULT_REGION",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "POWERTOOLS_METRICS_NAMESPACE",
-        )
-    }
+    environment = stack.service_environment()
     spawn = multiprocessing.get_context("spawn")  # fresh interpreters, like separate Lambda containers
 
     with spawn.Pool(WORKERS) as pool:
