@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.runtime_api import RuntimeApi
+from localdev.processes import stop_process
 
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the mtime SAM's zip leaves on every file
 # The managed runtime's own libraries, as module or package names in the .venv's site-packages.
@@ -314,12 +315,7 @@ def cold_start(
                 samples[f"warm_{count}"] = ProcessSample.of(process.pid)
         samples["end"] = ProcessSample.of(process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
         sink.close()
     return ColdStart(

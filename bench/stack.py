@@ -15,6 +15,7 @@ from typing import Any
 
 from genesys_emulator import EmulatorAdmin
 from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
+from localdev.processes import stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 EVENT_FILE = REPO / "events" / "api-gateway-rest.json"
@@ -77,9 +78,4 @@ def running_stack() -> Iterator[Stack]:
             moto.put_genesys_secret(SECRET_NAME, CLIENT_ID, CLIENT_SECRET, base_url)
             yield Stack(moto, base_url, admin, event)
     finally:
-        emulator.terminate()
-        try:
-            emulator.wait(10)
-        except subprocess.TimeoutExpired:
-            emulator.kill()
-            emulator.wait()
+        stop_process(emulator)

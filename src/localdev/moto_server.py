@@ -13,6 +13,8 @@ from types import TracebackType
 import boto3
 from mypy_boto3_secretsmanager import SecretsManagerClient
 
+from localdev.processes import stop_process
+
 LOOPBACK = "127.0.0.1"
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 FAKE_AWS_ENVIRONMENT = {  # nosec B105  # moto accepts any credentials
@@ -58,12 +60,7 @@ class MotoServer:
 
     def stop(self) -> None:
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_process(self._process, timeout=5)
             self._process = None
 
     def __enter__(self) -> MotoServer:
