@@ -98,6 +98,18 @@ def test_distributions_keep_the_metadata_importlib_reads(artifact: Path) -> None
     )
     assert versions["aws-lambda-powertools"] == pins["aws-lambda-powertools[tracer]"]
     assert "botocore" not in versions  # the runtime provides it, with boto3
+    # Every other distribution shipped is pinned by constraints.txt: no build floats to a newer release.
+    constraints = dict(
+        line.lower().replace("_", "-").split("==")
+        for line in (REPO / "src" / "handler" / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    )
+    transitive = {name: version for name, version in versions.items() if name not in _names(pins)}
+    assert transitive == constraints
+
+
+def _names(pins: dict[str, str]) -> set[str]:
+    return {name.split("[")[0].lower() for name in pins}
 
 
 def test_the_package_imports_read_only_with_only_the_runtimes_libraries(

@@ -124,7 +124,7 @@ def _key(key: object, limits: Limits) -> str:
         raise InvalidRequest(
             f"The key {_shown(key)} is {len(key)} characters; at most {limits.max_key_length} are accepted."
         )
-    if any(unicodedata.category(char) in _BAD_KEY_CATEGORIES for char in key):
+    if not _plain_ascii(key) and any(unicodedata.category(char) in _BAD_KEY_CATEGORIES for char in key):
         raise InvalidRequest(
             f"The key {_shown(key)} contains a control character or invalid Unicode"
             " (control, format, private-use, unassigned or line-separator characters are refused in keys)."
@@ -164,9 +164,16 @@ def _value(key: str, value: object, limits: Limits) -> str:
             f"The value of {_shown(key)} is {len(text)} characters;"
             f" at most {limits.max_value_length} are accepted."
         )
-    if any(unicodedata.category(char) in ("Cc", "Cs") and char not in _VALUE_WHITESPACE for char in text):
+    if not _plain_ascii(text) and any(
+        unicodedata.category(char) in ("Cc", "Cs") and char not in _VALUE_WHITESPACE for char in text
+    ):
         raise InvalidRequest(f"The value of {_shown(key)} contains a control character or invalid Unicode.")
     return text
+
+
+def _plain_ascii(text: str) -> bool:
+    """Printable ASCII has none of the refused characters: the common case skips the per-character scan."""
+    return text.isascii() and text.isprintable()
 
 
 def _kind(value: object) -> str:

@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from participant_data.container import dependencies
 from participant_data.deadline import Deadline
 from participant_data.errors import ServiceError
+from participant_data.handlers.failures import report_failure
 from participant_data.logic.set_attributes import set_attributes
-from participant_data.observability import logger, record_failure
+from participant_data.observability import logger
 from participant_data.validation import update_from_event
 
 
@@ -34,6 +35,5 @@ def handle_direct_invocation(event: object, context: LambdaContext) -> dict[str,
             update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values
         ).to_dict()
     except ServiceError as error:
-        record_failure(error.code)
-        logger.warning("Request failed", extra={"error_code": error.code, "status": error.status})
+        report_failure(error)
         raise DataActionFailed(error) from None
