@@ -90,6 +90,17 @@ build: $(VENV_SAM)/.installed ## sam build (the deployable artifact in .aws-sam/
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM) deploy --guided
 
+.PHONY: contracts data-actions
+# With deployed values or other attributes the files go to build/contracts (OUT=... to choose), so the
+# committed contracts/ (placeholders, default attributes) stay what tests/contracts expects.
+CONTRACTS_OUT = $(or $(OUT),$(if $(API_URL)$(FUNCTION_ARN)$(ATTRIBUTES),build/contracts))
+contracts: $(VENV)/.installed ## Regenerate contracts/ (OpenAPI document, data actions); see data-actions
+	$(PY) -m api_contracts write $(if $(ATTRIBUTES),--attributes $(ATTRIBUTES)) \
+		$(if $(API_URL),--api-url '$(API_URL)') $(if $(FUNCTION_ARN),--function-arn '$(FUNCTION_ARN)') \
+		$(if $(CONTRACTS_OUT),--out '$(CONTRACTS_OUT)')
+
+data-actions: contracts ## Data actions to import: [ATTRIBUTES="a b"] [API_URL=...] [FUNCTION_ARN=...] [OUT=dir]
+
 clean: ## Remove the virtualenvs and build output
 	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
 

@@ -88,6 +88,7 @@ def test_values_may_carry_line_breaks_and_tabs() -> None:
         (b'{"attributes": {"a": "\xff"}}', "not valid UTF-8"),
         (b'{"attributes": {"a": "\\ud800"}}', "invalid Unicode"),
         (b"[" * 100_000, "nested too deeply|not valid JSON"),
+        (b'{"attributes": {"a": ' + b"9" * 5000 + b"}}", "number too long"),
     ],
 )
 def test_malformed_json_is_refused(raw: bytes, message: str) -> None:
@@ -107,6 +108,8 @@ def test_a_body_over_the_size_limit_is_413() -> None:
         (None, PARTICIPANT, "conversationId"),
         (CONVERSATION, "agent", "participantId"),
         (CONVERSATION, "", "participantId"),
+        (CONVERSATION + "\n", PARTICIPANT, "conversationId"),
+        (CONVERSATION, PARTICIPANT + "\n", "participantId"),
     ],
 )
 def test_ids_must_be_uuids(conversation: str | None, participant: str, message: str) -> None:

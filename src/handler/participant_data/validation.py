@@ -19,13 +19,16 @@ from participant_data.errors import InvalidRequest, PayloadTooLarge
 from participant_data.models import CUSTOMER_ALIAS, AttributeUpdate
 from participant_data.settings import Limits
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Matched with fullmatch: `$` alone would also accept a trailing newline.
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Control characters a value may carry (text with line breaks); every other one is refused.
-_VALUE_WHITESPACE = frozenset("\t\n\r")
+VALUE_WHITESPACE = frozenset("\t\n\r")
 # Keys are names a flow reads back: besides control characters and lone surrogates, refuse invisible
 # format characters (zero-width, bidi overrides: keys that look alike but differ), private-use,
 # unassigned code points and line/paragraph separators.
-_BAD_KEY_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"})
+BAD_KEY_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"})
+# Values may carry any text but control characters (other than VALUE_WHITESPACE) and lone surrogates.
+BAD_VALUE_CATEGORIES = frozenset({"Cc", "Cs"})
 _MAX_SHOWN_KEY = 64
 
 BODY_FIELDS = frozenset({"attributes"})
@@ -74,6 +77,8 @@ def parse_json_object(body: bytes, limits: Limits) -> dict[str, Any]:
         raise InvalidRequest("The body is nested too deeply.") from None
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"The body is not valid JSON ({error.msg} at character {error.pos}).") from None
+    except ValueError:  # an integer longer than Python's int/str conversion limit (4,300 digits)
+        raise InvalidRequest("The body contains a number too long to read.") from None
     if not isinstance(document, dict):
         raise InvalidRequest('The body must be a JSON object: {"attributes": {"key": "value"}}.')
     return document
@@ -90,7 +95,7 @@ def build_update(
 
 
 def _conversation_id(value: object) -> str:
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value, str) or not UUID.fullmatch(value):
         raise InvalidRequest("conversationId must be a Genesys conversation UUID (Call.ConversationId).")
     return value.lower()
 
@@ -98,7 +103,7 @@ def _conversation_id(value: object) -> str:
 def _participant_id(value: object) -> str:
     if isinstance(value, str) and value.lower() == CUSTOMER_ALIAS:
         return CUSTOMER_ALIAS
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value, str) or not UUID.fullmatch(value):
         raise InvalidRequest(f"participantId must be a participant UUID or the alias '{CUSTOMER_ALIAS}'.")
     return value.lower()
 
@@ -124,7 +129,7 @@ def _key(key: object, limits: Limits) -> str:
         raise InvalidRequest(
             f"The key {_shown(key)} is {len(key)} characters; at most {limits.max_key_length} are accepted."
         )
-    if not _plain_ascii(key) and any(unicodedata.category(char) in _BAD_KEY_CATEGORIES for char in key):
+    if not _plain_ascii(key) and any(unicodedata.category(char) in BAD_KEY_CATEGORIES for char in key):
         raise InvalidRequest(
             f"The key {_shown(key)} contains a control character or invalid Unicode"
             " (control, format, private-use, unassigned or line-separator characters are refused in keys)."
@@ -165,7 +170,7 @@ def _value(key: str, value: object, limits: Limits) -> str:
             f" at most {limits.max_value_length} are accepted."
         )
     if not _plain_ascii(text) and any(
-        unicodedata.category(char) in ("Cc", "Cs") and char not in _VALUE_WHITESPACE for char in text
+        unicodedata.category(char) in BAD_VALUE_CATEGORIES and char not in VALUE_WHITESPACE for char in text
     ):
         raise InvalidRequest(f"The value of {_shown(key)} contains a control character or invalid Unicode.")
     return text
