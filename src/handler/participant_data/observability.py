@@ -8,9 +8,11 @@ LOG_ATTRIBUTE_VALUES is on) attribute values. Methods that return secrets or tok
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE_NAME = "genesys-participant-data"
 METRICS_NAMESPACE = "GenesysParticipantData"
@@ -18,35 +20,78 @@ METRICS_NAMESPACE = "GenesysParticipantData"
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME))
 tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME))
 # Powertools Metrics raises without a namespace (genesys-api-notes.md, "AWS facts"): default one.
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE))
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE),
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME),  # the dashboard's `service` dimension
+)
+
+
+class MetricName(StrEnum):
+    """Every metric the service emits (namespace above, dimension `service`); the dashboard in template.yaml
+    charts these and tests/template/test_dashboard.py checks it against this list."""
+
+    ATTRIBUTE_UPDATES = "AttributeUpdates"
+    ATTRIBUTES_SET = "AttributesSet"
+    FAILURES = "Failures"  # also per ErrorCode
+    GENESYS_RETRIES = "GenesysRetries"  # also per RetryReason
+    GENESYS_LATENCY = "GenesysLatency"
+    GENESYS_RATE_LIMITED = "GenesysRateLimited"
+    HEALTH_CHECK_HEALTHY = "HealthCheckHealthy"
+
+
+# Extra dimensions, each on its own EMF line (only for failures and retries: never on the happy path).
+ERROR_CODE_DIMENSION = "ErrorCode"
+RETRY_REASON_DIMENSION = "RetryReason"
+# An outbound call slower than this gets a log line (with the conversation ID) besides the latency metric.
+SLOW_CALL_SECONDS = 1.0
 
 
 def record_update(key_count: int) -> None:
-    metrics.add_metric(name="AttributeUpdates", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="AttributesSet", unit=MetricUnit.Count, value=key_count)
+    metrics.add_metric(name=MetricName.ATTRIBUTE_UPDATES, unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=MetricName.ATTRIBUTES_SET, unit=MetricUnit.Count, value=key_count)
 
 
 def record_failure(code: str) -> None:
     """One failed request: a total, and one with the error code as a dimension to split failures by kind."""
-    metrics.add_metric(name="Failures", unit=MetricUnit.Count, value=1)
-    with single_metric(
-        name="Failures",
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=metrics.namespace,
-        default_dimensions={**metrics.default_dimensions, "ErrorCode": code},
-    ):
-        pass
+    metrics.add_metric(name=MetricName.FAILURES, unit=MetricUnit.Count, value=1)
+    _count_by_dimension(MetricName.FAILURES, ERROR_CODE_DIMENSION, code)
 
 
 def record_retry(reason: str) -> None:
-    metrics.add_metric(name="GenesysRetries", unit=MetricUnit.Count, value=1)
+    """One retry of an outbound call (Genesys or Secrets Manager): a total, and one per reason
+    (`genesys:429`, `genesys:503`, `genesys:timeout`, `secretsmanager:connection`, ...)."""
+    metrics.add_metric(name=MetricName.GENESYS_RETRIES, unit=MetricUnit.Count, value=1)
+    _count_by_dimension(MetricName.GENESYS_RETRIES, RETRY_REASON_DIMENSION, reason)
     logger.info("Retrying an outbound call", extra={"retry_reason": reason})
 
 
+def record_rate_limited() -> None:
+    """Genesys answered 429, whether or not the call is then retried (a retried 429 is also a retry)."""
+    metrics.add_metric(name=MetricName.GENESYS_RATE_LIMITED, unit=MetricUnit.Count, value=1)
+
+
 def record_upstream_latency(seconds: float) -> None:
-    metrics.add_metric(name="GenesysLatency", unit=MetricUnit.Milliseconds, value=round(seconds * 1000, 1))
+    milliseconds = round(seconds * 1000, 1)
+    metrics.add_metric(name=MetricName.GENESYS_LATENCY, unit=MetricUnit.Milliseconds, value=milliseconds)
+    if seconds >= SLOW_CALL_SECONDS:
+        logger.info("Slow Genesys call", extra={"genesys_latency_ms": milliseconds})
 
 
 def record_health(healthy: bool) -> None:
-    metrics.add_metric(name="HealthCheckHealthy", unit=MetricUnit.Count, value=1 if healthy else 0)
+    metrics.add_metric(name=MetricName.HEALTH_CHECK_HEALTHY, unit=MetricUnit.Count, value=1 if healthy else 0)
+
+
+def _count_by_dimension(name: MetricName, dimension: str, value: str) -> None:
+    """A count of 1 with one extra dimension: its own EMF line now, since the invocation's metric set
+    (flushed once by `log_metrics`) has a single set of dimensions. `single_metric` ignores
+    POWERTOOLS_METRICS_DISABLED, which the operator CLI and the demo set to keep stdout theirs: honour it."""
+    if is_metrics_disabled():
+        return
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions={**metrics.default_dimensions, dimension: value},
+    ):
+        pass

@@ -28,6 +28,7 @@ from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 from participant_data.deadline import Backoff, Deadline, RetryableFailure, run_with_retries
 from participant_data.errors import RateLimited, UpstreamTimeout, UpstreamUnavailable
 from participant_data.genesys.sdk import AbstractHttpClient, ApiException, HttpRequestOptions, RESTResponse
+from participant_data.observability import record_rate_limited
 
 _current_deadline: ContextVar[Deadline] = ContextVar("genesys_call_deadline")
 
@@ -43,6 +44,7 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
         on_retry: Callable[[str], None],
         on_response: Callable[[float], None],
         sleep: Callable[[float], None] = time.sleep,
+        on_rate_limited: Callable[[], None] = record_rate_limited,
     ) -> None:
         super().__init__()
         self._connect_cap = connect_timeout_cap
@@ -50,6 +52,7 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
         self._on_retry = on_retry
         self._on_response = on_response
         self._sleep = sleep
+        self._on_rate_limited = on_rate_limited
         self._pool = self._new_pool()
 
     @staticmethod
@@ -119,6 +122,8 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
             self._on_response(time.monotonic() - started)
         response = RESTResponse(raw)
         response.data = raw.data.decode("utf-8", errors="replace")
+        if response.status == 429:  # counted whether or not its Retry-After lets us retry
+            self._on_rate_limited()
         _raise_for_status(response)
         return response
 

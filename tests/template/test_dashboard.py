@@ -1,0 +1,251 @@
+"""The CloudWatch dashboard in template.yaml: a valid body that charts what the code really emits.
+
+The body is a `Fn::Sub` of JSON: it is substituted here with stand-in values for every `${...}` (each of
+which must name a parameter, a resource or a pseudo parameter), then parsed and checked widget by widget.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.template.test_template import _template
+
+from participant_data.observability import ERROR_CODE_DIMENSION, RETRY_REASON_DIMENSION, MetricName
+
+DASHBOARD = "ParticipantDataDashboard"
+FUNCTION = "ParticipantDataFunction"
+LOG_GROUP = "ParticipantDataFunctionLogGroup"
+ALARM = "ParticipantDataErrorsAlarm"
+# The widget types of the dashboard body structure (CloudWatch API reference, "Dashboard Body Structure").
+WIDGET_TYPES = {"metric", "text", "log", "alarm", "explorer"}
+GRID_WIDTH = 24
+PSEUDO_PARAMETERS = {"AWS::Region": "eu-west-1", "AWS::StackName": "stack", "AWS::URLSuffix": "amazonaws.com"}
+_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+_SEARCH = re.compile(r"SEARCH\('\{(?P<schema>[^}]*)\}(?P<terms>[^']*)'")
+_TERM = re.compile(r'(\w+)="([^"]*)"')
+
+
+def substitute(text: str, resources: dict[str, Any], parameters: dict[str, Any]) -> str:
+    """`Fn::Sub` with stand-ins: a resource's name, `<name>-Arn` for an attribute, a parameter's default
+    or name. Any other variable fails the test, as it would fail the deployment."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match[1]
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        resource, _, attribute = name.partition(".")
+        if resource in resources:
+            return f"{resource}-{attribute}" if attribute else f"{resource}-name"
+        if name in parameters:
+            return str(parameters[name].get("Default", f"{name}-value"))
+        raise AssertionError(f"${{{name}}} names no parameter, resource or pseudo parameter")
+
+    return _VARIABLE.sub(value, text).replace("${!", "${")
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return _template()
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = template["Resources"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def sub(template: dict[str, Any], resources: dict[str, Any]) -> Any:
+    return lambda value: substitute(_sub_text(value), resources, template["Parameters"])
+
+
+@pytest.fixture(scope="module")
+def body(resources: dict[str, Any], sub: Any) -> dict[str, Any]:
+    dashboard = resources[DASHBOARD]
+    assert dashboard["Type"] == "AWS::CloudWatch::Dashboard"
+    parsed = json.loads(sub(dashboard["Properties"]["DashboardBody"]))
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def environment(resources: dict[str, Any]) -> dict[str, Any]:
+    variables: dict[str, Any] = resources[FUNCTION]["Properties"]["Environment"]["Variables"]
+    return variables
+
+
+def _sub_text(value: Any) -> str:
+    """The template string of a `!Sub` (either form), or a plain string."""
+    if isinstance(value, str):
+        return value
+    sub = value["Fn::Sub"]
+    assert isinstance(sub, str), "the dashboard uses the one-argument form of Fn::Sub"
+    return sub
+
+
+def widgets(body: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
+    return [widget for widget in body["widgets"] if kind is None or widget["type"] == kind]
+
+
+def plain_metrics(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, str], dict[str, Any]]]:
+    """(namespace, metric name, dimensions, options) of every metric that is not an expression."""
+    for widget in widgets(body, "metric"):
+        for entry in widget["properties"]["metrics"]:
+            options = entry[-1] if isinstance(entry[-1], dict) else {}
+            fields = entry[:-1] if options else entry
+            if "expression" in options and not fields:
+                continue
+            assert all(isinstance(field, str) for field in fields), f"no shorthand ('.', '...'): {entry}"
+            namespace, name, *pairs = fields
+            assert len(pairs) % 2 == 0, f"dimension names and values come in pairs: {entry}"
+            yield namespace, name, dict(zip(pairs[::2], pairs[1::2], strict=True)), options
+
+
+def search_expressions(body: dict[str, Any]) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """(metric schema, `Name="value"` terms) of every SEARCH expression."""
+    for widget in widgets(body, "metric"):
+        for entry in widget["properties"]["metrics"]:
+            expression = entry[-1].get("expression") if isinstance(entry[-1], dict) else None
+            if expression:
+                match = _SEARCH.search(expression)
+                assert match, f"not a SEARCH expression: {expression}"
+                schema = [part.strip() for part in match["schema"].split(",")]
+                yield schema, dict(_TERM.findall(match["terms"]))
+
+
+# --- The body ------------------------------------------------------------------------------------------
+
+
+def test_the_body_is_json_with_widgets_of_valid_types(body: dict[str, Any]) -> None:
+    assert body["widgets"]
+    assert {widget["type"] for widget in widgets(body)} <= WIDGET_TYPES
+    for widget in widgets(body):
+        assert isinstance(widget["properties"], dict)
+
+
+def test_widgets_fit_the_grid_without_overlapping(body: dict[str, Any]) -> None:
+    cells: set[tuple[int, int]] = set()
+    for widget in widgets(body):
+        x, y, width, height = (widget[key] for key in ("x", "y", "width", "height"))
+        assert all(isinstance(value, int) for value in (x, y, width, height))
+        assert x >= 0, widget
+        assert y >= 0, widget
+        assert 0 < width <= GRID_WIDTH - x, widget
+        assert height > 0, widget
+        area = {(column, row) for column in range(x, x + width) for row in range(y, y + height)}
+        assert not cells & area, f"{widget['properties'].get('title')} overlaps another widget"
+        cells |= area
+
+
+def test_every_chart_has_a_title_and_the_stacks_region(body: dict[str, Any]) -> None:
+    for widget in widgets(body, "metric") + widgets(body, "log"):
+        assert widget["properties"]["title"]
+        assert widget["properties"]["region"] == PSEUDO_PARAMETERS["AWS::Region"]
+
+
+# --- The service's own metrics -------------------------------------------------------------------------
+
+
+def test_service_metrics_are_ones_the_code_emits_in_the_functions_namespace(
+    body: dict[str, Any], environment: dict[str, Any]
+) -> None:
+    namespace = environment["POWERTOOLS_METRICS_NAMESPACE"]
+    service = environment["POWERTOOLS_SERVICE_NAME"]
+    own = [metric for metric in plain_metrics(body) if not metric[0].startswith("AWS/")]
+    assert own
+    for metric_namespace, name, dimensions, _ in own:
+        assert metric_namespace == namespace
+        assert name in set(MetricName), f"{name} is not emitted by participant_data/observability.py"
+        assert dimensions == {"service": service}
+
+
+def test_searches_cover_the_dimensions_the_code_adds(
+    body: dict[str, Any], environment: dict[str, Any]
+) -> None:
+    searched: dict[str, str] = {}
+    for schema, terms in search_expressions(body):
+        namespace, dimension, service_dimension = schema
+        assert namespace == environment["POWERTOOLS_METRICS_NAMESPACE"]
+        assert service_dimension == "service"
+        assert terms["service"] == environment["POWERTOOLS_SERVICE_NAME"]
+        assert terms["MetricName"] in set(MetricName)
+        searched[dimension] = terms["MetricName"]
+    assert searched == {
+        ERROR_CODE_DIMENSION: MetricName.FAILURES,
+        RETRY_REASON_DIMENSION: MetricName.GENESYS_RETRIES,
+    }
+
+
+def test_every_metric_the_code_emits_is_charted(body: dict[str, Any]) -> None:
+    charted = {name for namespace, name, _, _ in plain_metrics(body) if not namespace.startswith("AWS/")}
+    assert charted == {str(name) for name in MetricName}
+
+
+def test_latencies_show_the_median_and_the_tail(body: dict[str, Any]) -> None:
+    for namespace, name in [("AWS/Lambda", "Duration"), ("AWS/ApiGateway", "Latency")]:
+        stats = {o.get("stat") for ns, n, _, o in plain_metrics(body) if (ns, n) == (namespace, name)}
+        assert {"p50", "p99"} <= stats, f"{namespace} {name}"
+    stats = {o.get("stat") for _, n, _, o in plain_metrics(body) if n == MetricName.GENESYS_LATENCY}
+    assert stats == {"p50", "p99"}
+
+
+# --- AWS metrics, logs and alarms of this stack --------------------------------------------------------
+
+
+def test_lambda_metrics_are_the_functions(body: dict[str, Any]) -> None:
+    lambda_metrics = {(n, tuple(d.items())) for ns, n, d, _ in plain_metrics(body) if ns == "AWS/Lambda"}
+    function = (("FunctionName", f"{FUNCTION}-name"),)
+    expected = ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"]
+    assert lambda_metrics == {(name, function) for name in expected}
+
+
+def test_the_concurrency_chart_names_the_functions_reserved_concurrency(
+    body: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    reserved = resources[FUNCTION]["Properties"]["ReservedConcurrentExecutions"]
+    (title,) = [
+        w["properties"]["title"] for w in widgets(body, "metric") if "concurrent" in w["properties"]["title"]
+    ]
+    assert f"(reserved: {reserved})" in title
+
+
+def test_api_gateway_metrics_are_the_rest_apis_stage(
+    body: dict[str, Any], resources: dict[str, Any], sub: Any
+) -> None:
+    api = resources["ParticipantDataApi"]["Properties"]
+    stage = {"ApiName": sub(api["Name"]), "Stage": sub("${StageName}")}
+    api_metrics = [(n, d) for ns, n, d, _ in plain_metrics(body) if ns == "AWS/ApiGateway"]
+    charted = {name for name, _ in api_metrics}
+    assert charted == {"Count", "4XXError", "5XXError", "Latency", "IntegrationLatency"}
+    assert all(dimensions == stage for _, dimensions in api_metrics)
+
+
+def test_the_logs_widget_queries_the_functions_log_group_for_failures(body: dict[str, Any]) -> None:
+    (log_widget,) = widgets(body, "log")
+    query = log_widget["properties"]["query"]
+    assert query.startswith(f"SOURCE '{LOG_GROUP}-name' |")
+    # error_code and level are the keys of the service's "Request failed" lines (handlers/failures.py).
+    for field in ("error_code", "conversation_id", "correlation_id", "level"):
+        assert field in query
+
+
+def test_the_alarm_widget_shows_the_errors_alarm(body: dict[str, Any]) -> None:
+    (alarm_widget,) = widgets(body, "alarm")
+    assert alarm_widget["properties"]["alarms"] == [f"{ALARM}-Arn"]
+
+
+def test_outputs_name_the_dashboard_and_link_to_it(template: dict[str, Any], sub: Any) -> None:
+    outputs = template["Outputs"]
+    assert outputs["ParticipantDataDashboardName"]["Value"] == {"Ref": DASHBOARD}
+    url = sub(outputs["ParticipantDataDashboardUrl"]["Value"])
+    assert url.startswith("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#")
+    assert url.endswith(f"/{DASHBOARD}-name")
+
+
+def test_the_dashboard_name_is_per_stack(resources: dict[str, Any]) -> None:
+    name = resources[DASHBOARD]["Properties"]["DashboardName"]
+    assert name == {"Fn::Sub": "${AWS::StackName}-participant-data"}

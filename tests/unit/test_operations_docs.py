@@ -1,0 +1,116 @@
+"""docs/operations.md keeps up with the code: one troubleshooting row per error code, with its status, and
+Logs Insights queries that filter on messages the service really logs.
+
+Error codes are collected from the code itself: the `code` of every ServiceError class, and every
+`code="..."` passed when one is raised (read from the source with `ast`, so the raising class gives the
+status).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+from participant_data.errors import ServiceError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OPERATIONS = REPO_ROOT / "docs" / "operations.md"
+PACKAGE = REPO_ROOT / "src" / "handler" / "participant_data"
+TABLE_SECTION = "## Troubleshooting by error code"
+_ROW = re.compile(r"^\| `(?P<code>[a-z_]+)` \| (?P<status>\d{3}) \|")
+_QUERIED_MESSAGE = re.compile(r'message = "([^"]+)"')
+
+
+def _error_classes() -> dict[str, type[ServiceError]]:
+    """ServiceError and its subclasses in the service's package (other packages may subclass it too)."""
+    found: dict[str, type[ServiceError]] = {}
+    pending: list[type[ServiceError]] = [ServiceError]
+    while pending:
+        cls = pending.pop()
+        if cls.__module__.startswith("participant_data."):
+            found[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _sources() -> list[Path]:
+    return [path for path in PACKAGE.rglob("*.py") if "sdk_home" not in path.parts]
+
+
+@cache
+def codes_in_the_code() -> dict[str, int | None]:
+    """{code: HTTP status} for every error code the service can answer (None: status not known here)."""
+    classes = _error_classes()
+    codes: dict[str, int | None] = {cls.code: cls.status for cls in classes.values()}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):  # `code = "..."` in a class not imported here
+                for statement in node.body:
+                    code = _assigned_code(statement)
+                    if code is not None:
+                        known = classes.get(node.name)
+                        codes.setdefault(code, known.status if known else None)
+            elif isinstance(node, ast.Call):  # `SomeError("...", code="...")`
+                for keyword in node.keywords:
+                    if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
+                        raised = classes.get(node.func.id) if isinstance(node.func, ast.Name) else None
+                        codes[str(keyword.value.value)] = raised.status if raised else None
+    return codes
+
+
+def _assigned_code(statement: ast.stmt) -> str | None:
+    if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(statement.value, ast.Constant):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if any(isinstance(target, ast.Name) and target.id == "code" for target in targets):
+            return str(statement.value.value)
+    return None
+
+
+def troubleshooting_rows() -> list[tuple[str, int]]:
+    text = OPERATIONS.read_text(encoding="utf-8")
+    assert TABLE_SECTION in text
+    section = text.split(TABLE_SECTION, 1)[1].split("\n## ", 1)[0]
+    rows = [_ROW.match(line) for line in section.splitlines()]
+    return [(row["code"], int(row["status"])) for row in rows if row]
+
+
+def test_the_collection_finds_class_codes_and_raised_codes() -> None:
+    """Guards the collector itself: a broken one would make the next test pass vacuously."""
+    codes = codes_in_the_code()
+    assert codes["invalid_request"] == 400  # a class's code
+    assert codes["genesys_forbidden"] == 502  # code="..." on an UpstreamRejected
+    assert codes["customer_not_found"] == 404  # code="..." on a NotFound
+    assert len(codes) > len(_error_classes())
+
+
+def test_every_error_code_has_a_troubleshooting_row_with_its_status() -> None:
+    documented = dict(troubleshooting_rows())
+    missing = sorted(set(codes_in_the_code()) - set(documented))
+    assert not missing, f"docs/operations.md has no troubleshooting row for {missing}"
+    wrong = {
+        code: (documented[code], status)
+        for code, status in codes_in_the_code().items()
+        if status is not None and documented[code] != status
+    }
+    assert not wrong, f"(documented, real) statuses differ: {wrong}"
+
+
+def test_every_troubleshooting_row_is_a_real_code_listed_once() -> None:
+    rows = [code for code, _ in troubleshooting_rows()]
+    assert len(rows) == len(set(rows)), "a code has two rows"
+    stale = sorted(set(rows) - set(codes_in_the_code()))
+    assert not stale, f"rows for codes the service no longer has: {stale}"
+
+
+def test_queried_log_messages_are_ones_the_service_logs() -> None:
+    logged = {
+        node.value
+        for path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    queried = set(_QUERIED_MESSAGE.findall(OPERATIONS.read_text(encoding="utf-8")))
+    assert queried, "the Logs Insights queries filter on messages"
+    assert queried <= logged, f"messages no code logs: {sorted(queried - logged)}"
