@@ -44,7 +44,7 @@ define make_venv
 	@touch $(1)/.installed
 endef
 
-$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt | check-python
+$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt src/handler/constraints.txt pyproject.toml | check-python
 	$(call make_venv,$(VENV),requirements-dev.txt,runtime and test dependencies)
 
 $(VENV_CHECKOV)/.installed: requirements-checkov.txt | check-python

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from participant_data.deadline import Backoff
-from participant_data.genesys.gateway import GenesysGateway
+from participant_data.genesys.gateway import CredentialsSource, GenesysGateway
 from participant_data.genesys.tokens import TokenProvider
 from participant_data.genesys.transport import DeadlineHttpClient
 from participant_data.logic.customer_participants import CustomerParticipantCache
@@ -27,8 +27,12 @@ class Dependencies:
 
 
 def build_dependencies(
-    settings: Settings, secrets_client_factory: ClientFactory | None = None
+    settings: Settings,
+    secrets_client_factory: ClientFactory | None = None,
+    credentials: CredentialsSource | None = None,
 ) -> Dependencies:
+    """`credentials` defaults to the secret the settings name (the function); the operator CLI may pass
+    credentials of its own."""
     backoff = Backoff()
     http = DeadlineHttpClient(
         connect_timeout_cap=settings.connect_timeout_seconds,
@@ -36,15 +40,16 @@ def build_dependencies(
         on_retry=record_retry,
         on_response=record_upstream_latency,
     )
-    secrets = SecretStore(
-        secret_id=settings.genesys_secret_id,
-        ttl_seconds=settings.secret_cache_ttl_seconds,
-        connect_timeout_cap=settings.connect_timeout_seconds,
-        backoff=backoff,
-        on_retry=record_retry,
-        client_factory=secrets_client_factory,
-    )
-    gateway = GenesysGateway(secrets, http, TokenProvider(http, settings.token_refresh_margin_seconds))
+    if credentials is None:
+        credentials = SecretStore(
+            secret_id=settings.genesys_secret_id,
+            ttl_seconds=settings.secret_cache_ttl_seconds,
+            connect_timeout_cap=settings.connect_timeout_seconds,
+            backoff=backoff,
+            on_retry=record_retry,
+            client_factory=secrets_client_factory,
+        )
+    gateway = GenesysGateway(credentials, http, TokenProvider(http, settings.token_refresh_margin_seconds))
     return Dependencies(settings, gateway, CustomerParticipantCache(settings.participant_cache_size))
 
 

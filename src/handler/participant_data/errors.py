@@ -53,6 +53,15 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class CustomerNotFound(NotFound):
+    """The `customer` alias named a conversation without a participant whose purpose is customer."""
+
+    code = "customer_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("The conversation has no participant whose purpose is customer.")
+
+
 class RateLimited(ServiceError):
     """Genesys answered 429 and its Retry-After does not fit in what is left of the budget."""
 

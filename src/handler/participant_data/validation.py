@@ -88,19 +88,19 @@ def build_update(
     conversation_id: object, participant_id: object, attributes: object, limits: Limits
 ) -> AttributeUpdate:
     return AttributeUpdate(
-        conversation_id=_conversation_id(conversation_id),
-        participant_id=_participant_id(participant_id),
+        conversation_id=valid_conversation_id(conversation_id),
+        participant_id=valid_participant_id(participant_id),
         attributes=_attributes(attributes, limits),
     )
 
 
-def _conversation_id(value: object) -> str:
+def valid_conversation_id(value: object) -> str:
     if not isinstance(value, str) or not UUID.fullmatch(value):
         raise InvalidRequest("conversationId must be a Genesys conversation UUID (Call.ConversationId).")
     return value.lower()
 
 
-def _participant_id(value: object) -> str:
+def valid_participant_id(value: object) -> str:
     if isinstance(value, str) and value.lower() == CUSTOMER_ALIAS:
         return CUSTOMER_ALIAS
     if not isinstance(value, str) or not UUID.fullmatch(value):

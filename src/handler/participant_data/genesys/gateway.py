@@ -1,15 +1,25 @@
-"""Genesys Cloud as the service needs it: merge attributes, find the customer, check health.
+"""Genesys Cloud as the service needs it: merge attributes, find the customer, read attributes, check health.
 
 The SDK client and its token live across warm invocations; every call runs inside the invocation's
 deadline through `DeadlineHttpClient`, and Genesys's error answers become the service's errors here.
+The OAuth client credentials come from a `CredentialsSource`: the Lambda's `SecretStore`, or
+`StaticCredentials` given once (the operator CLI's environment variables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, Protocol
 
 from participant_data.deadline import Deadline
-from participant_data.errors import InvalidRequest, NotFound, PayloadTooLarge, ServiceError, UpstreamRejected
+from participant_data.errors import (
+    CustomerNotFound,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    UpstreamRejected,
+)
 from participant_data.genesys.credentials import GenesysCredentials
 from participant_data.genesys.sdk import (
     ApiClient,
@@ -20,15 +30,45 @@ from participant_data.genesys.sdk import (
 )
 from participant_data.genesys.tokens import CredentialsRejected, TokenProvider
 from participant_data.genesys.transport import DeadlineHttpClient
+from participant_data.models import CUSTOMER_ALIAS
 from participant_data.observability import tracer
-from participant_data.secrets import SecretStore
 
 CUSTOMER_PURPOSE = "customer"
 
 
+class ParticipantData(NamedTuple):
+    participant_id: str  # resolved: never the alias
+    attributes: dict[str, str]
+
+
+class CredentialsSource(Protocol):
+    """Where the OAuth client credentials come from (`SecretStore` is one)."""
+
+    def credentials(self, deadline: Deadline, *, refresh: bool = False) -> GenesysCredentials:
+        """The credentials; `refresh` asks to read them again (after Genesys rejected them)."""
+        ...
+
+    def forget(self) -> None: ...
+
+
+class StaticCredentials:
+    """Credentials given once, e.g. from environment variables: nothing to re-read, nothing to forget."""
+
+    def __init__(self, credentials: GenesysCredentials) -> None:
+        self._credentials = credentials
+
+    def credentials(self, deadline: Deadline, *, refresh: bool = False) -> GenesysCredentials:
+        return self._credentials
+
+    def forget(self) -> None:
+        pass
+
+
 class GenesysGateway:
-    def __init__(self, secrets: SecretStore, http: DeadlineHttpClient, tokens: TokenProvider) -> None:
-        self._secrets = secrets
+    def __init__(
+        self, credentials: CredentialsSource, http: DeadlineHttpClient, tokens: TokenProvider
+    ) -> None:
+        self._credentials = credentials
         self._http = http
         self._tokens = tokens
         self._api_client: ApiClient | None = None
@@ -55,13 +95,31 @@ class GenesysGateway:
     def customer_participant_id(self, conversation_id: str, deadline: Deadline) -> str | None:
         """The id of the conversation's participant whose purpose is `customer`, if any
         (`GET /api/v2/conversations/{id}`, genesys-api-notes.md, "The endpoint we call")."""
-        conversation = self._call(
-            deadline, lambda client: ConversationsApi(client).get_conversation(conversation_id)
-        )
-        for participant in conversation.participants or []:
-            if participant.purpose == CUSTOMER_PURPOSE and participant.id:
-                return str(participant.id)
-        return None
+        customer = _customer(self._conversation(conversation_id, deadline))
+        return str(customer.id) if customer is not None else None
+
+    @tracer.capture_method(capture_response=False)
+    def participant_attributes(
+        self, conversation_id: str, participant_id: str, deadline: Deadline
+    ) -> ParticipantData:
+        """One participant's id and attributes, from `GET /api/v2/conversations/{id}`,
+        which lists `participants[]` with `id`, `purpose` and `attributes` (genesys-api-notes.md, "The
+        endpoint we call"). `participant_id` may be the alias `customer`, resolved from the same answer.
+
+        Needs the permission `conversation:communication:view` in the OAuth client's role (same section).
+        Genesys applies a PATCH asynchronously, so a read right after one may not show it yet.
+        """
+        conversation = self._conversation(conversation_id, deadline)
+        if participant_id == CUSTOMER_ALIAS:
+            participant = _customer(conversation)
+            if participant is None:
+                raise CustomerNotFound()
+        else:
+            participant = _participant(conversation, participant_id)
+            if participant is None:
+                raise NotFound("The conversation has no participant with this participantId.")
+        attributes = {str(key): str(value) for key, value in (participant.attributes or {}).items()}
+        return ParticipantData(str(participant.id), attributes)
 
     @tracer.capture_method(capture_response=False)
     def check_health(self, deadline: Deadline) -> None:
@@ -72,8 +130,12 @@ class GenesysGateway:
     def reset(self) -> None:
         """Forget the token, the credentials and pooled connections (SnapStart restore)."""
         self._tokens.forget()
-        self._secrets.forget()
+        self._credentials.forget()
         self._http.drop_connections()
+
+    def _conversation(self, conversation_id: str, deadline: Deadline) -> Any:
+        """The SDK's `Conversation` (untyped: the SDK ships no type hints)."""
+        return self._call(deadline, lambda client: ConversationsApi(client).get_conversation(conversation_id))
 
     def _call[T](self, deadline: Deadline, operation: Callable[[ApiClient], T]) -> T:
         with self._http.within(deadline):
@@ -90,17 +152,18 @@ class GenesysGateway:
                 raise _translate(error) from None
 
     def _authorized_client(self, deadline: Deadline) -> ApiClient:
-        credentials = self._secrets.credentials(deadline)
+        credentials = self._credentials.credentials(deadline)
         try:
             token = self._tokens.token(credentials)
         except CredentialsRejected:
             # The secret may have been rotated since it was cached: read it again, once.
-            credentials = self._secrets.credentials(deadline, refresh=True)
+            credentials = self._credentials.credentials(deadline, refresh=True)
             try:
                 token = self._tokens.token(credentials)
             except CredentialsRejected:
                 raise UpstreamRejected(
-                    "Genesys Cloud rejected the OAuth client credentials stored in the secret.",
+                    "Genesys Cloud rejected the OAuth client credentials (wrong client ID or secret, or the"
+                    " OAuth client was deleted).",
                     code="genesys_credentials_rejected",
                 ) from None
         client = self._client_for(credentials)
@@ -114,6 +177,22 @@ class GenesysGateway:
             client.set_http_client(self._http)
             self._api_client = client
         return self._api_client
+
+
+def _customer(conversation: Any) -> Any | None:
+    """The participant whose purpose is `customer` (Architect has no documented customer participant id:
+    genesys-api-notes.md, "Data actions")."""
+    for participant in conversation.participants or []:
+        if participant.purpose == CUSTOMER_PURPOSE and participant.id:
+            return participant
+    return None
+
+
+def _participant(conversation: Any, participant_id: str) -> Any | None:
+    for participant in conversation.participants or []:
+        if participant.id and str(participant.id).lower() == participant_id.lower():
+            return participant
+    return None
 
 
 def _translate(error: ApiException) -> ServiceError:

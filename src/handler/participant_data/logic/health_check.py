@@ -19,7 +19,7 @@ def check_health(deadline: Deadline, genesys: GenesysPort) -> dict[str, object]:
     except ServiceError as error:
         record_health(healthy=False)
         logger.error("Health check failed", extra={"error_code": error.code})
-        raise Unhealthy(f"{error.code}: {error.message}") from None
+        raise Unhealthy(f"{error.code}: {error.message}") from error
     record_health(healthy=True)
     logger.info("Health check passed")
     return {"healthy": True}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from participant_data.deadline import Deadline
-from participant_data.errors import NotFound
+from participant_data.errors import CustomerNotFound, NotFound
 from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.ports import GenesysPort
 from participant_data.models import AttributeUpdate, UpdateResult
@@ -45,8 +45,6 @@ def _resolve_participant(
     if participant_id is None:
         participant_id = genesys.customer_participant_id(update.conversation_id, deadline)
         if participant_id is None:
-            raise NotFound(
-                "The conversation has no participant whose purpose is customer.", code="customer_not_found"
-            )
+            raise CustomerNotFound()
         customers.remember(update.conversation_id, participant_id)
     return participant_id
