@@ -101,6 +101,10 @@ contracts: $(VENV)/.installed ## Regenerate contracts/ (OpenAPI document, data a
 
 data-actions: contracts ## Data actions to import: [ATTRIBUTES="a b"] [API_URL=...] [FUNCTION_ARN=...] [OUT=dir]
 
+.PHONY: serve
+serve: $(VENV)/.installed ## Run the API locally as API Gateway serves it, with the stand-ins (PORT=3000; Ctrl-C stops)
+	@$(PY) -m localdev.serve $(if $(PORT),--port $(PORT))
+
 clean: ## Remove the virtualenvs and build output
 	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
 
