@@ -91,9 +91,9 @@ deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM) deploy --guided
 
 .PHONY: contracts data-actions
-# With deployed values or other attributes the files go to build/contracts (OUT=... to choose), so the
+# With deployed values or other attributes the files go to build/contracts (OUT=dir: dir/contracts), so the
 # committed contracts/ (placeholders, default attributes) stay what tests/contracts expects.
-CONTRACTS_OUT = $(or $(OUT),$(if $(API_URL)$(FUNCTION_ARN)$(ATTRIBUTES),build/contracts))
+CONTRACTS_OUT = $(or $(OUT),$(if $(API_URL)$(FUNCTION_ARN)$(ATTRIBUTES),build))
 contracts: $(VENV)/.installed ## Regenerate contracts/ (OpenAPI document, data actions); see data-actions
 	$(PY) -m api_contracts write $(if $(ATTRIBUTES),--attributes $(ATTRIBUTES)) \
 		$(if $(API_URL),--api-url '$(API_URL)') $(if $(FUNCTION_ARN),--function-arn '$(FUNCTION_ARN)') \

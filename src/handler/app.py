@@ -31,9 +31,14 @@ except ConfigurationError:
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     if not isinstance(event, dict):  # any JSON can be invoked directly: a list, a string, null
         return handle_direct_invocation(event, context)
-    if "httpMethod" in event and "requestContext" in event:
+    # API Gateway's events always carry a requestContext object; a direct event with stray fields does not.
+    if "httpMethod" in event and isinstance(event.get("requestContext"), dict):
         return handle_rest_api(event, context)
-    if event.get("version") == "2.0" and "routeKey" in event:
+    if (
+        event.get("version") == "2.0"
+        and "routeKey" in event
+        and isinstance(event.get("requestContext"), dict)
+    ):
         return handle_http_api(event, context)
     if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
         return handle_scheduled_health_check(context)

@@ -301,7 +301,9 @@ def direct_event_cases(draw: st.DrawFn) -> Case:
         )
     if choice == 3:  # extra fields (the IVR sent its whole input object)
         extra = draw(
-            st.dictionaries(st.text(max_size=20).filter(lambda k: k not in event), json_values, min_size=1)
+            st.dictionaries(
+                st.text(max_size=20).filter(lambda k: k not in event), json_values, min_size=1
+            ).filter(lambda d: not isinstance(d.get("requestContext"), dict))  # that is an API Gateway event
         )
         event.update(extra)
         return Case("direct", "extra fields", event, 400, "unknown fields")

@@ -193,3 +193,13 @@ def test_the_health_check_is_unhealthy_when_unconfigured(
 
 def test_settings_fixture_is_sane() -> None:
     assert isinstance(load_settings(), Settings)
+
+
+def test_a_direct_event_with_stray_api_gateway_fields_is_told_about_them(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
+) -> None:
+    stray = event("direct-invocation") | {"httpMethod": None, "requestContext": None}
+
+    with pytest.raises(DataActionFailed, match=r"^400 invalid_request: The event has unknown fields"):
+        app.lambda_handler(stray, lambda_context)
+    assert genesys.patches == []
