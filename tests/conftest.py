@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from localdev.lambda_context import LocalLambdaContext
+from localdev.moto_server import MotoServer
 from participant_data.container import dependencies
 from participant_data.settings import load_settings
 
@@ -29,3 +30,10 @@ def _service_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def lambda_context() -> LocalLambdaContext:
     return LocalLambdaContext(timeout_seconds=30)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """One moto_server (Secrets Manager on loopback) for the whole run; each test uses its own secret."""
+    with MotoServer() as server:
+        yield server

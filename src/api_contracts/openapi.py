@@ -22,16 +22,18 @@ SECURITY_SCHEME = "apiKey"
 _ERRORS: dict[int, tuple[str, bool]] = {
     400: ("Invalid IDs, body, keys or values (`invalid_request`), decided before any call to Genesys;"
           " or Genesys refused the values (`genesys_rejected_input`).", False),
-    403: ("API Gateway: the x-api-key header is missing or wrong.", True),
+    403: ("API Gateway: the x-api-key header is missing or wrong (`Forbidden`), or another path or method"
+          " (`Missing Authentication Token`).", True),
     404: ("Genesys does not know the conversation or participant (`not_found`), or the conversation has no"
           " customer participant (`customer_not_found`).", False),
-    413: ("Over the body, key-count or length limits (`payload_too_large`).", True),
+    413: ("Over the body, key-count or length limits (`payload_too_large`), or over Genesys's own limit"
+          " (`genesys_payload_too_large`).", True),
     415: ("Content-Type is not JSON (`unsupported_media_type`).", False),
     429: ("Genesys rate-limits and its Retry-After does not fit the budget (`genesys_rate_limited`), or API"
           " Gateway's throttling or quota.", True),
     500: ("The service is misconfigured (`service_misconfigured`) or failed (`internal_error`).", True),
-    502: ("Genesys refused the service itself (`genesys_credentials_rejected`, `genesys_forbidden`,"
-          " `genesys_unauthorized`, `genesys_bad_response`, `genesys_rejected`).", True),
+    502: ("Genesys refused the service itself (`genesys_credentials_rejected`, `genesys_token_refused`,"
+          " `genesys_forbidden`, `genesys_unauthorized`, `genesys_bad_response`, `genesys_rejected`).", True),
     503: ("Genesys or Secrets Manager kept failing until the budget ran out (`upstream_unavailable`).", True),
     504: ("The budget ran out waiting on Genesys or Secrets Manager (`upstream_timeout`), or API Gateway's"
           " integration timeout.", True),

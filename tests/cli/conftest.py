@@ -14,15 +14,9 @@ from localdev.stack import LocalStack, local_stack
 from tests.cli.runner import Cli
 
 
-@pytest.fixture(scope="session")
-def moto() -> Iterator[MotoServer]:
-    with MotoServer() as server:
-        yield server
-
-
 @pytest.fixture
-def stack(moto: MotoServer) -> Iterator[LocalStack]:
-    with local_stack(moto=moto, secret_name=f"genesys/participant-data/cli-{uuid.uuid4()}") as running:
+def stack(moto_server: MotoServer) -> Iterator[LocalStack]:
+    with local_stack(moto=moto_server, secret_name=f"genesys/participant-data/cli-{uuid.uuid4()}") as running:
         yield running
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import captured_logs, moto_server, stack  # noqa: F401 - shared fixtures
+from tests.integration.conftest import captured_logs, stack  # noqa: F401 - shared fixtures
 
 LOOPBACK = "127.0.0.1"
 

@@ -27,12 +27,6 @@ CLIENT_SECRET = "client-secret-Zx81-do-not-leak"
 AGENT = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 
 
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[MotoServer]:
-    with MotoServer() as server:
-        yield server
-
-
 @dataclass
 class LocalStack:
     """The service wired to a fresh emulator and its own secret in moto_server."""

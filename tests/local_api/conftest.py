@@ -15,15 +15,9 @@ from localdev.stack import LocalStack, local_stack
 API_KEY = "local-api-key-for-tests"
 
 
-@pytest.fixture(scope="session")
-def local_moto() -> Iterator[MotoServer]:
-    with MotoServer() as server:
-        yield server
-
-
 @pytest.fixture
-def stack(local_moto: MotoServer) -> Iterator[LocalStack]:
-    with local_stack(moto=local_moto) as running:
+def stack(moto_server: MotoServer) -> Iterator[LocalStack]:
+    with local_stack(moto=moto_server) as running:
         yield running
 
 
