@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import subprocess  # nosec B404 # stops only child processes this project started
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
