@@ -368,6 +368,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         started = time.monotonic()
         answer = self._read_and_answer()
+        # Logged before the answer is sent, so a caller that has its answer also finds the line.
+        path = urlsplit(self.path).path  # never the query or the body: they may hold caller data
+        elapsed_ms = (time.monotonic() - started) * 1000
+        self.server.api.log(f"{self.command} {path} {answer.status} {elapsed_ms:.0f} ms")
         answer.headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
         self.send_response(answer.status)
         for name, value in answer.headers:
@@ -379,9 +383,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(answer.body)
-        path = urlsplit(self.path).path  # never the query or the body: they may hold caller data
-        elapsed_ms = (time.monotonic() - started) * 1000
-        self.server.api.log(f"{self.command} {path} {answer.status} {elapsed_ms:.0f} ms")
 
     def __getattr__(self, name: str) -> Any:
         # Any method (TRACE, PROPFIND, ...) reaches the gateway's checks: API Gateway answers them all.
