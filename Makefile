@@ -19,9 +19,10 @@ export PYTHONPATH := src:src/handler
 
 .PHONY: help venv demo test lint build deploy clean chaos load audit
 
-# pip, minus the warnings this machine's pip config prints for local mirrors that may not exist.
+# pip, minus the warnings this machine's pip config prints for local mirrors that may not exist, and
+# setuptools' boxed notice on every editable install (`-e .`, which installs the operator command).
 define pip_install
-	@$(1) -m pip install --quiet $(2) 2>&1 | grep -v "is ignored: it is neither"; test $${PIPESTATUS[0]} -eq 0
+	@PYTHONWARNINGS=ignore $(1) -m pip install --quiet $(2) 2>&1 | grep -v "is ignored: it is neither"; test $${PIPESTATUS[0]} -eq 0
 endef
 
 help: ## List the targets
