@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from participant_data.observability import MetricName
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 EVENTS_DIR = REPO_ROOT / "events"
@@ -316,10 +318,22 @@ def test_log_group_for_the_function(resources: dict[str, Any]) -> None:
 
 def test_alarm_on_function_errors(resources: dict[str, Any]) -> None:
     (alarm,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "Errors")
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": _ref(FUNCTION)}]
-    assert alarm["Statistic"] == "Sum"
-    assert alarm["Period"] * alarm["EvaluationPeriods"] == 300
+    queries = {query["Id"]: query for query in alarm["Metrics"]}
+    errors, rejected = queries["errors"]["MetricStat"], queries["rejected"]["MetricStat"]
+    assert (errors["Metric"]["Namespace"], errors["Metric"]["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert errors["Metric"]["Dimensions"] == [{"Name": "FunctionName", "Value": _ref(FUNCTION)}]
+    # The caller's own mistakes on the direct path raise too (so Lambda counts them); they do not page.
+    environment = resources[FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert rejected["Metric"] == {
+        "Namespace": environment["POWERTOOLS_METRICS_NAMESPACE"],
+        "MetricName": MetricName.REJECTED_INVOCATIONS,
+        "Dimensions": [{"Name": "service", "Value": environment["POWERTOOLS_SERVICE_NAME"]}],
+    }
+    assert errors["Stat"] == rejected["Stat"] == "Sum"
+    assert errors["Period"] == rejected["Period"]
+    assert errors["Period"] * alarm["EvaluationPeriods"] == 300
+    (returned,) = [query for query in alarm["Metrics"] if query["ReturnData"]]
+    assert returned["Expression"] == "errors - FILL(rejected, 0)"
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     assert alarm["TreatMissingData"] == "notBreaching"
     assert alarm["AlarmActions"] == {

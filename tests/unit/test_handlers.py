@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import app
@@ -203,3 +205,22 @@ def test_a_direct_event_with_stray_api_gateway_fields_is_told_about_them(
     with pytest.raises(DataActionFailed, match=r"^400 invalid_request: The event has unknown fields"):
         app.lambda_handler(stray, lambda_context)
     assert genesys.patches == []
+
+
+def test_a_direct_invocation_rejected_for_its_input_is_counted_apart_from_service_faults(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = event("direct-invocation")
+    bad["attributes"] = {}
+    with pytest.raises(DataActionFailed):
+        app.lambda_handler(bad, lambda_context)
+    genesys.error = UpstreamTimeout("slow")
+    with pytest.raises(DataActionFailed):
+        app.lambda_handler(event("direct-invocation"), lambda_context)
+
+    flushed = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CloudWatchMetrics"' in line
+    ]
+    per_invocation = [doc for doc in flushed if "ErrorCode" not in doc]  # the metric sets log_metrics flushes
+    assert [doc.get("RejectedInvocations") for doc in per_invocation] == [[1.0], None]
+    assert [doc.get("Failures") for doc in per_invocation] == [[1.0], [1.0]]

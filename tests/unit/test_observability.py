@@ -23,6 +23,7 @@ from participant_data.observability import (
     record_failure,
     record_health,
     record_rate_limited,
+    record_rejected_invocation,
     record_retry,
     record_update,
     record_upstream_latency,
@@ -140,6 +141,7 @@ RECORDERS: list[Callable[[], None]] = [
     lambda: record_failure("internal_error"),
     lambda: record_retry("genesys:timeout"),
     record_rate_limited,
+    record_rejected_invocation,
     lambda: record_upstream_latency(0.01),
     lambda: record_health(healthy=True),
 ]

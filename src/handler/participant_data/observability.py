@@ -37,6 +37,9 @@ class MetricName(StrEnum):
     GENESYS_LATENCY = "GenesysLatency"
     GENESYS_RATE_LIMITED = "GenesysRateLimited"
     HEALTH_CHECK_HEALTHY = "HealthCheckHealthy"
+    # Direct invocations that raised for the caller's own mistake (a 4xx): Lambda counts them in Errors,
+    # and the errors alarm subtracts them so that it pages for the service's faults only.
+    REJECTED_INVOCATIONS = "RejectedInvocations"
 
 
 # Extra dimensions, each on its own EMF line (only for failures and retries: never on the happy path).
@@ -63,6 +66,10 @@ def record_retry(reason: str) -> None:
     metrics.add_metric(name=MetricName.GENESYS_RETRIES, unit=MetricUnit.Count, value=1)
     _count_by_dimension(MetricName.GENESYS_RETRIES, RETRY_REASON_DIMENSION, reason)
     logger.info("Retrying an outbound call", extra={"retry_reason": reason})
+
+
+def record_rejected_invocation() -> None:
+    metrics.add_metric(name=MetricName.REJECTED_INVOCATIONS, unit=MetricUnit.Count, value=1)
 
 
 def record_rate_limited() -> None:

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from participant_data.container import dependencies
 from participant_data.deadline import Deadline
 from participant_data.errors import InvalidRequest, NotFound, ServiceError, UnsupportedMediaType
-from participant_data.handlers.direct_invocation import DataActionFailed
+from participant_data.handlers.direct_invocation import invocation_failure
 from participant_data.handlers.failures import report_failure
 from participant_data.logic.set_attributes import set_attributes
 from participant_data.models import UpdateResult
@@ -90,8 +90,7 @@ def _read_event(event: dict[str, Any], version: int) -> ApiRequest:
     except (KeyError, TypeError, AttributeError) as error:
         logger.warning("Malformed API Gateway event", extra={"error_type": type(error).__name__})
         failure = InvalidRequest("The event looks like an API Gateway proxy event but is malformed.")
-        report_failure(failure)
-        raise DataActionFailed(failure) from None
+        raise invocation_failure(failure) from None
 
 
 def _answer(request: ApiRequest, context: LambdaContext) -> tuple[int, str, dict[str, str]]:

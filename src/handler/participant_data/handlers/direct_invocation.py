@@ -14,7 +14,7 @@ from participant_data.deadline import Deadline
 from participant_data.errors import ServiceError
 from participant_data.handlers.failures import report_failure
 from participant_data.logic.set_attributes import set_attributes
-from participant_data.observability import logger
+from participant_data.observability import logger, record_rejected_invocation
 from participant_data.validation import update_from_event
 
 
@@ -35,5 +35,14 @@ def handle_direct_invocation(event: object, context: LambdaContext) -> dict[str,
             update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values
         ).to_dict()
     except ServiceError as error:
-        report_failure(error)
-        raise DataActionFailed(error) from None
+        raise invocation_failure(error) from None
+
+
+def invocation_failure(error: ServiceError) -> DataActionFailed:
+    """Report the failure and build what the invocation raises. Lambda counts every raised invocation in
+    its Errors metric; a caller's mistake (4xx) is also counted as rejected, so that the errors alarm can
+    leave it out."""
+    report_failure(error)
+    if error.status < 500:
+        record_rejected_invocation()
+    return DataActionFailed(error)
