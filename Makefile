@@ -26,7 +26,7 @@ define pip_install
 endef
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
 
 check-python:
 	@if [ -z "$(PYTHON313)" ] || ! "$(PYTHON313)" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then \
@@ -59,7 +59,7 @@ venv: $(VENV)/.installed ## Create the virtualenv with the runtime and test depe
 demo: $(VENV)/.installed ## Run the service end to end against the local stand-ins and show the result
 	@$(PY) -m localdev.demo
 
-test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, template)
+test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, contracts, local API, CLI, template, properties)
 	@PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH" $(PY) -m pytest
 
 lint: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_CHECKOV)/.installed ## ruff, mypy, bandit, pip-audit, checkov and the template checks
@@ -107,7 +107,7 @@ serve: $(VENV)/.installed ## Run the API locally as API Gateway serves it, with 
 	@$(PY) -m localdev.serve $(if $(PORT),--port $(PORT))
 
 clean: ## Remove the virtualenvs and build output
-	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam build .pytest_cache .mypy_cache .ruff_cache
 
 .PHONY: bench
 bench: build $(VENV)/.installed ## Measure cold start, warm latency and memory; writes docs/performance.md
