@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import boto3
 
-from operator_cli.credentials import CredentialsChoice
+from operator_cli.credentials import NO_CREDENTIALS, CredentialsChoice
 from participant_data.container import build_dependencies
 from participant_data.deadline import Deadline
 from participant_data.errors import ConfigurationError
@@ -37,13 +37,16 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
 def open_session(settings: Settings, choice: CredentialsChoice, timeout_seconds: float) -> Session:
     """The deadline starts now: `timeout_seconds` covers the secret, the token and the Genesys calls."""
     deadline = Deadline(timeout_seconds)
+    # Exactly the function's wiring (transport, token provider, customer cache); the credentials come
+    # from the secret (SecretStore) or were given in the environment.
     if choice.secret_id is not None:
         _check_aws_configuration()
-        # Exactly the function's wiring: SecretStore, the transport, the token provider.
-        genesys = build_dependencies(replace(settings, genesys_secret_id=choice.secret_id)).genesys
+        deps = build_dependencies(replace(settings, genesys_secret_id=choice.secret_id))
     elif choice.static is not None:
-        genesys = build_dependencies(settings, credentials=StaticCredentials(choice.static)).genesys
-    return Session(settings, genesys, CustomerParticipantCache(1), deadline, choice.origin)
+        deps = build_dependencies(settings, credentials=StaticCredentials(choice.static))
+    else:
+        raise ConfigurationError(NO_CREDENTIALS)
+    return Session(settings, deps.genesys, deps.customers, deadline, choice.origin)
 
 
 def _check_aws_configuration() -> None:
