@@ -13,17 +13,13 @@ from typing import Any
 
 import pytest
 
+from localdev.moto_server import LOOPBACK, free_port
 from tests.integration.conftest import captured_logs, stack  # noqa: F401 - shared fixtures
-
-LOOPBACK = "127.0.0.1"
 
 
 def closed_port() -> int:
     """A loopback port nobody listens on: a connect is refused at once (RST)."""
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-    return port
+    return free_port()  # free: bound for a moment to find it, then closed
 
 
 class ConnectBlackhole:
