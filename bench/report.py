@@ -6,7 +6,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped, unused-ignore]
+from localdev.template import load_template
 
 # Lambda gives a function CPU in proportion to its memory: one full vCPU at 1,769 MB.
 FULL_VCPU_MB = 1769
@@ -24,15 +24,8 @@ COLD_HEADER = [
 ]
 
 
-class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
-    """SafeLoader that reads `!Ref X`, `!Sub ...` and the like as plain values."""
-
-
-_CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def template_settings(path: Path) -> dict[str, Any]:
-    template = yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+    template = load_template(path)
     function = template["Resources"]["ParticipantDataFunction"]
     properties = function["Properties"]
     return {

@@ -36,11 +36,9 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import yaml  # type: ignore[import-untyped, unused-ignore]
-
 from localdev.lambda_context import LocalLambdaContext
+from localdev.template import TEMPLATE, load_template
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 FUNCTION = "ParticipantDataFunction"
 LOOPBACK = "127.0.0.1"
 API_KEY_HEADER = "x-api-key"
@@ -53,22 +51,6 @@ LambdaHandler = Callable[[dict[str, Any], Any], Any]
 
 
 # --- The route, from template.yaml ---------------------------------------------------------------------
-
-
-class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
-    """SafeLoader that reads `!Ref X` as {"Ref": "X"} and any other short-form tag as {"Fn::Tag": ...}."""
-
-
-def _short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
-    key = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        return {key: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {key: loader.construct_sequence(node, deep=True)}
-    return {key: loader.construct_mapping(node, deep=True)}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _short_form)
 
 
 @dataclass(frozen=True)
@@ -97,8 +79,7 @@ class RestApiRoute:
 
 def route_from_template(template: Path = TEMPLATE, function: str = FUNCTION) -> RestApiRoute:
     """Read the function's `Api` event, its API's stage (a parameter's default) and its Lambda timeout."""
-    # _CloudFormationLoader is a SafeLoader: it builds plain dicts, lists and scalars only.
-    document = yaml.load(template.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506  # nosec B506
+    document = load_template(template)
     resources, parameters = document["Resources"], document.get("Parameters", {})
     properties = resources[function]["Properties"]
     (event,) = (e["Properties"] for e in properties["Events"].values() if e["Type"] == "Api")

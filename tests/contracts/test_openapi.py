@@ -8,18 +8,18 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from api_contracts.files import OPENAPI_PATH, REPO_ROOT
+from localdev.template import load_template
 from participant_data import errors
 from participant_data.errors import InvalidRequest, ServiceError
 from participant_data.models import UpdateResult
 from participant_data.settings import Limits
 from participant_data.validation import update_from_http
-from tests.template.test_template import TEMPLATE_PATH, CloudFormationLoader
+from tests.template.test_template import TEMPLATE_PATH
 
 DOCUMENT: dict[str, Any] = json.loads((REPO_ROOT / OPENAPI_PATH).read_text(encoding="utf-8"))
 (ROUTE, PATH_ITEM), *_ = DOCUMENT["paths"].items()
@@ -62,7 +62,7 @@ def test_is_valid_openapi_3_1() -> None:
 
 
 def test_in_step_with_the_template() -> None:
-    template = yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506
+    template = load_template(TEMPLATE_PATH)
     resources = template["Resources"]
     events = resources["ParticipantDataFunction"]["Properties"]["Events"]
     api_events = [event["Properties"] for event in events.values() if event["Type"] == "Api"]

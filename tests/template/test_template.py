@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from localdev.template import load_template
 from participant_data.observability import MetricName
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,32 +56,9 @@ SUBPROCESS_TIMEOUT_SECONDS = 120
 # --- Parsing -------------------------------------------------------------------------------------------
 
 
-class CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
-    """SafeLoader that turns `!Ref X`, `!Sub ...`, `!GetAtt A.B`... into their long (JSON) forms."""
-
-
-def _construct_short_form(loader: Any, tag_suffix: str, node: Any) -> dict[str, Any]:
-    key = tag_suffix if tag_suffix in {"Ref", "Condition"} else f"Fn::{tag_suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if tag_suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {key: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _construct_short_form)
-
-
 @cache
 def _template() -> dict[str, Any]:
-    parsed = yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506
-    assert isinstance(parsed, dict)
-    return parsed
+    return load_template(TEMPLATE_PATH)
 
 
 @pytest.fixture
