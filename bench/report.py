@@ -207,7 +207,7 @@ def _imports(results: dict[str, Any]) -> str:
 PureCloudPlatformClientV2` in the package ({venv_ratio:.0%} in the .venv). The SDK is loaded lean
 (participant_data/genesys/sdk_loader.py): a bare package module stands in for the SDK's eager
 `__init__`, `models` and `apis` import a class's module on first use, and only api_client, rest,
-configuration, conversations_api (with the 224 models it names), tokens_api and participant_attributes
+configuration, conversations_api (with the 224 models it names) and participant_attributes
 load at init. The plain import also starts the SDK's config-watcher thread (`_run_observer`); the
 service's import starts none. What is left of the service's import is mostly Powertools, the X-Ray SDK
 (which patches botocore and http.client in Lambda) and boto3.

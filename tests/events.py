@@ -1,4 +1,5 @@
-"""The sample events in events/, loaded and reshaped for tests."""
+"""The sample events in events/ and the deployment-shape events in tests/fixtures/api_gateway_events/,
+loaded and reshaped for tests."""
 
 from __future__ import annotations
 
@@ -10,19 +11,35 @@ from pathlib import Path
 from typing import Any
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
+DEPLOYMENT_EVENTS = Path(__file__).resolve().parent / "fixtures" / "api_gateway_events"
 CONVERSATION = "3f1c2e5a-8b7d-4c6e-9a1f-2b3c4d5e6f70"
 PARTICIPANT = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+ROUTE = "/conversations/{conversationId}/participants/{participantId}/attributes"
+# tests/fixtures/api_gateway_events/<name>.json: the same request as API Gateway sends it in each
+# deployment shape (see that folder's README).
+DEPLOYMENT_SHAPES = (
+    "rest-execute-api",
+    "rest-custom-domain-base-path",
+    "http-default-stage",
+    "http-named-stage",
+    "http-custom-domain",
+)
 
 
 @cache
-def _load(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+def _load(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_text())
     return document
 
 
 def event(name: str) -> dict[str, Any]:
     """A fresh copy of events/<name>.json."""
-    return copy.deepcopy(_load(name))
+    return copy.deepcopy(_load(EVENTS / f"{name}.json"))
+
+
+def deployment_event(shape: str) -> dict[str, Any]:
+    """A fresh copy of tests/fixtures/api_gateway_events/<shape>.json (one of DEPLOYMENT_SHAPES)."""
+    return copy.deepcopy(_load(DEPLOYMENT_EVENTS / f"{shape}.json"))
 
 
 def api_event(
@@ -35,20 +52,27 @@ def api_event(
     base64_body: bool = False,
     method: str = "PATCH",
     content_type: str | None = "application/json",
+    route: str = ROUTE,
     path: str | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway event ("rest" = REST API v1, "http" = HTTP API v2) for the attributes route."""
+    """An API Gateway event ("rest" = REST API v1, "http" = HTTP API v2), for the attributes route unless
+    `route` names another: the route API Gateway resolved (a REST `resource`, an HTTP API route key's path,
+    or a whole route key such as `$default`). `path` is the raw path (by default the route's, filled in)."""
     result = event("api-gateway-rest" if kind == "rest" else "api-gateway-http")
-    path = path or f"/conversations/{conversation_id}/participants/{participant_id}/attributes"
+    ids = {"conversationId": conversation_id, "participantId": participant_id}
+    path = path or (ROUTE.format(**ids) if route == ROUTE else route)
     text = raw_body if raw_body is not None else json.dumps(body) if body is not None else result["body"]
     if base64_body:
         text = base64.b64encode(text.encode("utf-8", errors="surrogatepass")).decode()
     result["body"] = text
     result["isBase64Encoded"] = base64_body
-    result["pathParameters"] = {"conversationId": conversation_id, "participantId": participant_id}
+    # API Gateway resolves the IDs for the route only; other routes here have no path parameters.
+    result["pathParameters"] = ids if route == ROUTE else None
     if kind == "rest":
+        result["resource"] = result["requestContext"]["resourcePath"] = route
         result["path"], result["httpMethod"] = path, method
         result["requestContext"]["httpMethod"] = method
+        result["requestContext"]["path"] = f"/{result['requestContext']['stage']}{path}"
         headers = result["headers"]
         result["multiValueHeaders"].pop("Content-Type", None)
         header_name = "Content-Type"
@@ -56,8 +80,8 @@ def api_event(
         result["rawPath"] = path
         result["requestContext"]["http"]["method"] = method
         result["requestContext"]["http"]["path"] = path
-        result["routeKey"] = (
-            f"{method} /conversations/{{conversationId}}/participants/{{participantId}}/attributes"
+        result["routeKey"] = result["requestContext"]["routeKey"] = (
+            route if route.startswith("$") else f"{method} {route}"
         )
         headers = result["headers"]
         header_name = "content-type"

@@ -1,4 +1,5 @@
-"""`python -m api_contracts write [options]` writes the contracts; `check` exits 1 listing drifted ones."""
+"""`python -m api_contracts write [options]` writes the contracts; `check` exits 1 listing drifted ones;
+`integrations [options]` prints what to enter in the Genesys Cloud integrations (their credentials)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api_contracts.data_actions import (
     ActionOptions,
 )
 from api_contracts.files import REPO_ROOT, drifted, generated_files, write
+from api_contracts.integrations import IntegrationOptions, setup_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             print(f"drifted: {path} (run `make contracts`)")
         return 1 if stale else 0
+    if arguments.command == "integrations":
+        return _print_integrations(arguments)
     try:
         options = ActionOptions(
             attributes=tuple(arguments.attributes),
@@ -33,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for path in write(generated_files(options), arguments.out):
         print(f"wrote {path}")
+    return 0
+
+
+def _print_integrations(arguments: argparse.Namespace) -> int:
+    try:
+        options = IntegrationOptions(role_arn=arguments.role_arn, function_arn=arguments.function_arn)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(setup_text(options))
     return 0
 
 
@@ -63,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=REPO_ROOT,
         help="folder to write contracts/ under (default: the repository; use another for deployed values)",
+    )
+    integrations = commands.add_parser("integrations", help="print the Genesys integrations' credentials")
+    integrations.add_argument("--role-arn", help="the stack output GenesysInvocationRoleArn")
+    integrations.add_argument(
+        "--function-arn",
+        default=FUNCTION_ARN_PLACEHOLDER,
+        help="the stack output ParticipantDataFunctionArn (checked to be in the role's account)",
     )
     return parser
 

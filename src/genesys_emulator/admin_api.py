@@ -13,6 +13,8 @@ POST     /_emulator/clients                                     add_client (201)
 POST     /_emulator/clients/{id}/rotate                         rotate_client_secret
 POST     /_emulator/conversations                               create_conversation (201)
 GET      /_emulator/conversations/{id}                          get_conversation
+POST     /_emulator/conversations/{cid}/participants            add_participant (201)
+POST     /_emulator/conversations/{cid}/participants/{pid}/end  end_participant (body optional: end_time)
 GET      /_emulator/conversations/{cid}/participants/{pid}/...  participant_attributes (path ends /attributes)
 GET      /_emulator/faults                                      queued faults with their remaining counts
 POST     /_emulator/faults                                      inject_fault (201)
@@ -175,6 +177,18 @@ def _create_conversation(
 @_route("/conversations/([^/]+)", "GET")
 def _get_conversation(emulator: GenesysEmulator, ids: list[str], params: dict[str, str], body: Any) -> Answer:
     return 200, emulator.get_conversation(ids[0])
+
+
+@_route("/conversations/([^/]+)/participants", "POST")
+def _add_participant(emulator: GenesysEmulator, ids: list[str], params: dict[str, str], body: Any) -> Answer:
+    return 201, emulator.add_participant(ids[0], _object(body))
+
+
+@_route("/conversations/([^/]+)/participants/([^/]+)/end", "POST")
+def _end_participant(emulator: GenesysEmulator, ids: list[str], params: dict[str, str], body: Any) -> Answer:
+    document = _object(body if body is not None else {})
+    _only(document, {"end_time"})
+    return 200, emulator.end_participant(ids[0], ids[1], _typed(document, "end_time", str))
 
 
 @_route("/conversations/([^/]+)/participants/([^/]+)/attributes", "GET")

@@ -18,12 +18,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from .admin_api import fault_from_json
 from .errors import RATE_LIMIT_WINDOW_SECONDS
-from .models import DEFAULT_TOKEN_LIFETIME, ConversationInfo, Fault, RecordedRequest
+from .models import DEFAULT_TOKEN_LIFETIME, ConversationInfo, Fault, ParticipantInfo, RecordedRequest
 
 
 class EmulatorAdminError(RuntimeError):
@@ -99,7 +100,7 @@ class EmulatorAdmin:
     def create_conversation(
         self, participants: Sequence[Mapping[str, Any]], conversation_id: str | None = None
     ) -> ConversationInfo:
-        body: dict[str, Any] = {"participants": [dict(p) for p in participants]}
+        body: dict[str, Any] = {"participants": [_spec_json(p) for p in participants]}
         if conversation_id is not None:
             body["conversation_id"] = conversation_id
         return cast(ConversationInfo, self._call("POST", "/conversations", body))
@@ -108,10 +109,21 @@ class EmulatorAdmin:
         return cast(ConversationInfo, self._call("GET", f"/conversations/{quote(conversation_id, safe='')}"))
 
     def participant_attributes(self, conversation_id: str, participant_id: str) -> dict[str, str]:
-        path = (
-            f"/conversations/{quote(conversation_id, safe='')}/participants/{quote(participant_id, safe='')}"
+        return cast(
+            dict[str, str],
+            self._call("GET", _participant_path(conversation_id, participant_id) + "/attributes"),
         )
-        return cast(dict[str, str], self._call("GET", path + "/attributes"))
+
+    def add_participant(self, conversation_id: str, participant: Mapping[str, Any]) -> ParticipantInfo:
+        path = f"/conversations/{quote(conversation_id, safe='')}/participants"
+        return cast(ParticipantInfo, self._call("POST", path, _spec_json(participant)))
+
+    def end_participant(
+        self, conversation_id: str, participant_id: str, end_time: datetime | str | None = None
+    ) -> ParticipantInfo:
+        body = {} if end_time is None else {"end_time": _iso(end_time)}
+        path = _participant_path(conversation_id, participant_id) + "/end"
+        return cast(ParticipantInfo, self._call("POST", path, body))
 
     # --- faults ----------------------------------------------------------------------------------------
 
@@ -140,6 +152,19 @@ class EmulatorAdmin:
 
     def reset(self) -> None:
         self._call("POST", "/reset")
+
+
+def _participant_path(conversation_id: str, participant_id: str) -> str:
+    return f"/conversations/{quote(conversation_id, safe='')}/participants/{quote(participant_id, safe='')}"
+
+
+def _iso(moment: datetime | str) -> str:
+    return moment.isoformat() if isinstance(moment, datetime) else moment
+
+
+def _spec_json(participant: Mapping[str, Any]) -> dict[str, Any]:
+    """A participant spec as JSON: its times (datetimes in-process) as ISO 8601 strings."""
+    return {key: _iso(value) if isinstance(value, datetime) else value for key, value in participant.items()}
 
 
 def _error_message(raw: bytes) -> str:

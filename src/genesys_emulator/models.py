@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, TypedDict, get_args
 
 FaultAction = Literal["reset", "malformed_json"]
@@ -29,6 +30,9 @@ CALL_STATES: frozenset[str] = frozenset(
     }
 )
 """The swagger's ``Call.state`` enum: where Genesys reports a voice participant's state."""
+
+ENDED_CALL_STATES: frozenset[str] = frozenset({"disconnected", "terminated"})
+"""The call states after which the call is over."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +147,20 @@ class OAuthClient:
 class ParticipantSpec(TypedDict, total=False):
     """A participant to seed with :meth:`GenesysEmulator.create_conversation` (every key optional).
 
-    ``purpose`` defaults to "customer", ``state`` (the call's state) to "connected", ``id`` to a uuid4.
+    ``purpose`` defaults to "customer", ``id`` to a uuid4. Times are ISO 8601 strings (``...Z`` or with
+    an offset; datetimes in-process): ``start_time`` defaults to now (or the earliest time given, if
+    earlier), ``connected_time`` to ``start_time`` when the call is "connected" (else unset), ``end_time``
+    (the participant has left) to unset. ``state`` (the call's state) defaults to "connected", or
+    "disconnected" with an ``end_time``.
     """
 
     id: str
     purpose: str
     state: str
     attributes: dict[str, str]
+    start_time: str | datetime
+    connected_time: str | datetime
+    end_time: str | datetime
 
 
 class ParticipantInfo(TypedDict):

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -31,12 +32,14 @@ from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import admin_api
+from .container_network import container_network_address
 from .errors import RATE_LIMIT_WINDOW_SECONDS, ApiError, NonLoopbackHostError, OAuthError
 from .models import (
     DEFAULT_TOKEN_LIFETIME,
     ConversationInfo,
     Fault,
     OAuthClient,
+    ParticipantInfo,
     RecordedRequest,
 )
 from .state import EmulatorState
@@ -571,8 +574,12 @@ class GenesysEmulator:
         clients: Iterable[OAuthClient] = (),
         rate_limit: int | None = None,
         log_requests: bool = False,
+        container_network: bool = False,
     ) -> None:
-        self._address, self._family = loopback_address(host)
+        # container_network: every interface of the container this runs in, instead of `host` (make invoke).
+        self._address, self._family = (
+            container_network_address() if container_network else loopback_address(host)
+        )
         self._requested_port = port
         self.state = EmulatorState(clients, rate_limit)
         self.log_requests = log_requests
@@ -684,8 +691,21 @@ class GenesysEmulator:
     def create_conversation(
         self, participants: Sequence[Mapping[str, Any]], conversation_id: str | None = None
     ) -> ConversationInfo:
-        """Seed a conversation; participant keys: id, purpose, state, attributes (all optional)."""
+        """Seed a conversation; participant keys (all optional): id, purpose, state, attributes,
+        start_time, connected_time, end_time (see :class:`ParticipantSpec`)."""
         return self.state.create_conversation(participants, conversation_id)
+
+    def add_participant(self, conversation_id: str, participant: Mapping[str, Any]) -> ParticipantInfo:
+        """A participant joins the conversation (a transfer, a callback); keys as when seeding.
+        KeyError if the conversation is unknown, ValueError for a bad spec or a duplicate id."""
+        return self.state.add_participant(conversation_id, participant)
+
+    def end_participant(
+        self, conversation_id: str, participant_id: str, end_time: datetime | str | None = None
+    ) -> ParticipantInfo:
+        """The participant leaves: ``endTime`` (now unless given) and its call ``disconnected``; it
+        stays listed. KeyError if the conversation or participant is unknown."""
+        return self.state.end_participant(conversation_id, participant_id, end_time)
 
     def get_conversation(self, conversation_id: str) -> ConversationInfo:
         """A seeded conversation with its participants' current attributes. KeyError if unknown."""

@@ -22,6 +22,7 @@ from typing import Any
 from .errors import RATE_LIMIT_WINDOW_SECONDS, ApiError, OAuthError
 from .models import (
     CALL_STATES,
+    ENDED_CALL_STATES,
     ConversationInfo,
     Fault,
     OAuthClient,
@@ -32,6 +33,7 @@ from .models import (
 )
 
 _PARTICIPANT_KEYS = frozenset(ParticipantSpec.__annotations__)
+_TIME_KEYS = ("start_time", "connected_time", "end_time")
 
 
 def iso_millis(moment: datetime) -> str:
@@ -50,10 +52,19 @@ class _Token:
 class _Participant:
     id: str
     purpose: str
-    state: str
+    state: str  # of its one voice call
     call_id: str
     start_time: datetime
     attributes: dict[str, str]
+    connected_time: datetime | None = None
+    end_time: datetime | None = None  # set once the participant has left the conversation
+
+    def end(self, moment: datetime) -> None:
+        """Leave the conversation: `endTime`, and the call disconnected (unless it already ended)."""
+        if self.end_time is None:
+            self.end_time = moment
+        if self.state not in ENDED_CALL_STATES:
+            self.state = "disconnected"
 
 
 @dataclass
@@ -227,9 +238,7 @@ class EmulatorState:
         """Seed a conversation. Every participant key is optional (see :class:`ParticipantSpec`)."""
         now = datetime.now(UTC)
         built = [self._build_participant(spec, now) for spec in participants]
-        ids = [p.id for p in built]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"participant ids must be unique within a conversation: {ids}")
+        _check_unique_ids(built)
         conversation = _Conversation(conversation_id or str(uuid.uuid4()), now, built)
         if not conversation.id or "/" in conversation.id:
             raise ValueError(f"conversation_id must be non-empty and contain no '/': {conversation.id!r}")
@@ -248,7 +257,8 @@ class EmulatorState:
             )
         participant_id = spec.get("id") or str(uuid.uuid4())
         purpose = spec.get("purpose", "customer")
-        state = spec.get("state", "connected")
+        start_time, connected_time, end_time = (_moment(spec.get(key), key) for key in _TIME_KEYS)
+        state = spec.get("state", "connected" if end_time is None else "disconnected")
         attributes = dict(spec.get("attributes") or {})
         if not isinstance(participant_id, str) or "/" in participant_id:
             raise ValueError(f"participant id must be a string without '/': {participant_id!r}")
@@ -258,7 +268,40 @@ class EmulatorState:
             raise ValueError(f"participant state must be one of {sorted(CALL_STATES)}: {state!r}")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
             raise ValueError("participant attributes must map strings to strings")
-        return _Participant(participant_id, purpose, state, str(uuid.uuid4()), now, attributes)
+        if start_time is None:  # now, unless a time given says the participant was there earlier
+            start_time = min(moment for moment in (now, connected_time, end_time) if moment is not None)
+        if connected_time is None and state == "connected":
+            connected_time = start_time  # a connected call has a connect time; others only if given
+        return _Participant(
+            participant_id,
+            purpose,
+            state,
+            str(uuid.uuid4()),
+            start_time,
+            attributes,
+            connected_time,
+            end_time,
+        )
+
+    def add_participant(self, conversation_id: str, spec: Mapping[str, Any]) -> ParticipantInfo:
+        """A participant joins a conversation (a transfer, a callback): same keys as when seeding."""
+        participant = self._build_participant(spec, datetime.now(UTC))
+        with self._lock:
+            conversation = self._conversation(conversation_id)
+            _check_unique_ids([*conversation.participants, participant])
+            conversation.participants.append(participant)
+            return _participant_info(participant)
+
+    def end_participant(
+        self, conversation_id: str, participant_id: str, end_time: datetime | str | None = None
+    ) -> ParticipantInfo:
+        """The participant leaves: ``endTime`` set (now unless given; kept if it had left already) and its
+        call ``disconnected`` (a ``terminated`` call stays so). It stays listed, as Genesys lists it."""
+        moment = _moment(end_time, "end_time") or datetime.now(UTC)
+        with self._lock:
+            participant = self._participant(conversation_id, participant_id)
+            participant.end(moment)
+            return _participant_info(participant)
 
     def conversation_info(self, conversation_id: str) -> ConversationInfo:
         with self._lock:
@@ -271,10 +314,14 @@ class EmulatorState:
         with self._lock:
             return dict(self._participant(conversation_id, participant_id).attributes)
 
-    def _participant(self, conversation_id: str, participant_id: str) -> _Participant:
+    def _conversation(self, conversation_id: str) -> _Conversation:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             raise KeyError(f"unknown conversation {conversation_id!r}")
+        return conversation
+
+    def _participant(self, conversation_id: str, participant_id: str) -> _Participant:
+        conversation = self._conversation(conversation_id)
         for participant in conversation.participants:
             if participant.id == participant_id:
                 return participant
@@ -295,7 +342,8 @@ class EmulatorState:
         """The ``Conversation`` body of ``GET /api/v2/conversations/{id}`` (swagger definitions/Conversation).
 
         A participant's state is reported where the swagger puts it for a voice call, ``calls[].state``
-        (``Participant`` has no ``state`` property).
+        (``Participant`` has no ``state`` property); a participant that left has ``endTime``, and its call
+        ``disconnectedTime``. Times that are not set are left out, as Genesys leaves them out.
         """
         with self._lock:
             conversation = self._conversations.get(conversation_id)
@@ -304,16 +352,7 @@ class EmulatorState:
             return {
                 "id": conversation.id,
                 "startTime": iso_millis(conversation.start_time),
-                "participants": [
-                    {
-                        "id": p.id,
-                        "startTime": iso_millis(p.start_time),
-                        "purpose": p.purpose,
-                        "attributes": dict(p.attributes),
-                        "calls": [{"id": p.call_id, "state": p.state}],
-                    }
-                    for p in conversation.participants
-                ],
+                "participants": [_participant_body(p) for p in conversation.participants],
                 "selfUri": f"/api/v2/conversations/{conversation.id}",
             }
 
@@ -369,8 +408,49 @@ def _rate_limit(limit: int | None, window_seconds: float) -> _RateLimit | None:
 
 
 def _info(conversation: _Conversation) -> ConversationInfo:
-    participants: list[ParticipantInfo] = [
-        {"id": p.id, "purpose": p.purpose, "state": p.state, "attributes": dict(p.attributes)}
-        for p in conversation.participants
-    ]
-    return {"id": conversation.id, "participants": participants}
+    return {"id": conversation.id, "participants": [_participant_info(p) for p in conversation.participants]}
+
+
+def _participant_info(participant: _Participant) -> ParticipantInfo:
+    return {
+        "id": participant.id,
+        "purpose": participant.purpose,
+        "state": participant.state,
+        "attributes": dict(participant.attributes),
+    }
+
+
+def _participant_body(participant: _Participant) -> dict[str, Any]:
+    """A swagger ``Participant`` with its one voice ``Call``; unset times are left out."""
+    body: dict[str, Any] = {"id": participant.id, "startTime": iso_millis(participant.start_time)}
+    call: dict[str, Any] = {"id": participant.call_id, "state": participant.state}
+    if participant.connected_time is not None:
+        body["connectedTime"] = call["connectedTime"] = iso_millis(participant.connected_time)
+    if participant.end_time is not None:
+        body["endTime"] = iso_millis(participant.end_time)
+        if participant.state in ENDED_CALL_STATES:
+            call["disconnectedTime"] = body["endTime"]
+    body["purpose"] = participant.purpose
+    body["attributes"] = dict(participant.attributes)
+    body["calls"] = [call]
+    return body
+
+
+def _check_unique_ids(participants: Sequence[_Participant]) -> None:
+    ids = [p.id for p in participants]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"participant ids must be unique within a conversation: {ids}")
+
+
+def _moment(value: Any, name: str) -> datetime | None:
+    """A participant time: an ISO 8601 string (``...Z`` or with an offset) or a datetime; naive is UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{name} must be an ISO 8601 date-time, got {value!r}") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name} must be an ISO 8601 date-time string, got {value!r}")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

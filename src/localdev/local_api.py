@@ -2,8 +2,12 @@
 
 Each HTTP request becomes the REST API (v1) Lambda proxy event API Gateway would send for the route that
 template.yaml declares (path, method, stage and API key requirement are read from it; events/api-gateway-
-rest.json shows the shape), and the handler's proxy response becomes the HTTP answer. API Gateway's own
-answers are reproduced with their default bodies:
+rest.json shows the shape), and the handler's proxy response becomes the HTTP answer. By default the API
+is served as on its execute-api URL (`/{stage}/...`; the event's `path` has no stage); with `base_path` it
+is served as behind a custom domain whose base path mapping points at the stage (`/{base_path}/...`; the
+event's `path` keeps the base path, as API Gateway's does). Either way the event carries the `resource`
+and `pathParameters` API Gateway resolved. API Gateway's own answers are reproduced with their default
+bodies:
 
 - no route for the path, or a method the route does not declare: 403 `{"message":"Missing Authentication
   Token"}` (AWS knowledge center, "API Gateway authentication token errors");
@@ -133,9 +137,14 @@ INTERNAL_SERVER_ERROR = ("Internal server error", "InternalServerErrorException"
 
 
 def build_event(
-    request: IncomingRequest, route: RestApiRoute, path_parameters: Mapping[str, str], api_key: str | None
+    request: IncomingRequest,
+    route: RestApiRoute,
+    path_parameters: Mapping[str, str],
+    api_key: str | None,
+    base_path: str | None = None,
 ) -> dict[str, Any]:
-    """The Lambda proxy event API Gateway's REST API sends for `request` on `route`."""
+    """The Lambda proxy event API Gateway's REST API sends for `request` on `route`: on the execute-api
+    URL, or (`base_path`) behind a custom domain with that base path mapping."""
     split = urlsplit(request.target)
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
@@ -154,7 +163,8 @@ def build_event(
     body, is_base64 = _event_body(request.body)
     return {
         "resource": route.resource,
-        "path": split.path.removeprefix(f"/{route.stage}"),
+        # execute-api: the path without the stage; a custom domain: the path as asked, base path and all.
+        "path": split.path if base_path else split.path.removeprefix(f"/{route.stage}"),
         "httpMethod": request.method,
         "headers": headers or None,
         "multiValueHeaders": multi_headers or None,
@@ -184,7 +194,7 @@ def build_event(
                 "apiKey": api_key,
                 "apiKeyId": "local-api-key" if api_key else None,
             },
-            "path": split.path,
+            "path": split.path,  # as the client asked for it: with the stage, or with the base path
             "resourcePath": route.resource,
             "httpMethod": request.method,
             "apiId": LOCAL_API_ID,
@@ -234,7 +244,8 @@ def proxy_answer(response: Any) -> Answer:
 
 
 class LocalApi:
-    """The local REST API on loopback (a free port by default): `.url` is the stage's base URL."""
+    """The local REST API on loopback (a free port by default): `.url` is the stage's base URL, or with
+    `base_path` the base URL of a custom domain whose base path mapping (e.g. "v1") points at the stage."""
 
     def __init__(
         self,
@@ -243,11 +254,13 @@ class LocalApi:
         *,
         route: RestApiRoute | None = None,
         port: int = 0,
+        base_path: str | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.handler = handler
         self.api_key = api_key
         self.route = route or route_from_template()
+        self.base_path = (base_path or "").strip("/") or None
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._one_invocation_at_a_time = threading.Lock()
         self._server = _Server((LOOPBACK, port), self)
@@ -259,7 +272,7 @@ class LocalApi:
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}/{self.route.stage}"
+        return f"http://{LOOPBACK}:{self.port}/{self.base_path or self.route.stage}"
 
     def start(self) -> Self:
         # A short poll interval: stop() waits for serve_forever to notice, up to one interval.
@@ -287,16 +300,16 @@ class LocalApi:
     def answer(self, request: IncomingRequest) -> Answer:
         """What API Gateway, then the function, answer to `request`."""
         path = urlsplit(request.target).path
-        stage_prefix = f"/{self.route.stage}/"
-        parameters = self.route.path_parameters("/" + path.removeprefix(stage_prefix))
-        if not path.startswith(stage_prefix) or parameters is None or request.method != self.route.method:
+        prefix = f"/{self.base_path or self.route.stage}/"
+        parameters = self.route.path_parameters("/" + path.removeprefix(prefix))
+        if not path.startswith(prefix) or parameters is None or request.method != self.route.method:
             return gateway_answer(403, *MISSING_AUTHENTICATION_TOKEN)
         api_key = header_value(request.headers, API_KEY_HEADER)
         if self.route.api_key_required and not (
             api_key is not None and hmac.compare_digest(api_key.encode(), self.api_key.encode())
         ):
             return gateway_answer(403, *FORBIDDEN)
-        event = build_event(request, self.route, parameters, api_key)
+        event = build_event(request, self.route, parameters, api_key, self.base_path)
         if len(json.dumps(event).encode()) > LAMBDA_EVENT_LIMIT_BYTES:
             return gateway_answer(413, "Request Too Long", "BadRequestException")
         return self._invoke(event)

@@ -63,10 +63,11 @@ conversation:communication:view). With --key, only those keys; a key that is not
 listed as such and does not change the exit code."""
 
 HEALTH_HELP = """\
-What the service's scheduled health check does: read the credentials, obtain a token and call
-HEAD /api/v2/tokens/me. Exit 0 when all three work."""
+What the service's scheduled health check does: read the credentials, obtain a token and read a
+made-up conversation (GET /api/v2/conversations/{id}): 404 proves the token and the role's
+conversation:communication:view, 403 means the role lacks it. Exit 0 when all three work."""
 
-PARTICIPANT_HELP = "a participant UUID, or 'customer': the participant whose purpose is customer"
+PARTICIPANT_HELP = "a participant UUID, or 'customer': the customer participant still on the call"
 
 
 class UsageError(Exception):

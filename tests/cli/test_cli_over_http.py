@@ -13,6 +13,7 @@ import pytest
 
 from genesys_emulator import Fault
 from localdev.stack import CLIENT_SECRET, LocalStack
+from participant_data.genesys.gateway import HEALTH_PROBE_CONVERSATION_ID
 from tests.cli.runner import Cli, base_environment
 
 pytestmark = pytest.mark.integration
@@ -64,7 +65,7 @@ def test_json_output_with_credentials_from_the_environment(cli: Cli, stack: Loca
         "missingKeys": ["absent"],
     }
     assert healthy.json() == {"healthy": True, "credentials": "environment variables"}
-    assert stack.genesys.count_requests("HEAD", "/api/v2/tokens/me") == 1
+    assert stack.genesys.count_requests("GET", f"/api/v2/conversations/{HEALTH_PROBE_CONVERSATION_ID}") == 1
 
 
 def test_health_through_the_secret(cli: Cli, stack: LocalStack) -> None:

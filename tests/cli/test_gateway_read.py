@@ -10,7 +10,12 @@ from genesys_emulator import Fault, GenesysEmulator
 from participant_data.deadline import Backoff, Deadline
 from participant_data.errors import NotFound, UpstreamRejected
 from participant_data.genesys.credentials import GenesysCredentials
-from participant_data.genesys.gateway import GenesysGateway, ParticipantData, StaticCredentials
+from participant_data.genesys.gateway import (
+    HEALTH_PROBE_CONVERSATION_ID,
+    GenesysGateway,
+    ParticipantData,
+    StaticCredentials,
+)
 from participant_data.genesys.tokens import TokenProvider
 from participant_data.genesys.transport import DeadlineHttpClient
 
@@ -52,6 +57,22 @@ def test_reads_a_participant_by_id_or_by_the_customer_alias(emulator: GenesysEmu
     assert by_id == by_alias == ParticipantData(CUSTOMER, {"tier": "gold", "x": ""})
     assert emulator.count_requests("GET", "/api/v2/conversations") == 2
     assert emulator.count_requests("POST", "/oauth/token") == 1  # the token is kept
+
+
+def test_the_alias_reads_the_customer_still_on_the_call_as_an_update_would_write_it(
+    emulator: GenesysEmulator,
+) -> None:
+    conversation_id = emulator.create_conversation(
+        [
+            {"purpose": "customer", "attributes": {"leg": "first"}, "end_time": "2026-01-30T09:05:00Z"},
+            {"id": CUSTOMER, "purpose": "customer", "attributes": {"leg": "second"}},
+        ]
+    )["id"]
+
+    read = gateway_for(emulator).participant_attributes(conversation_id, "customer", Deadline(5))
+
+    assert read == ParticipantData(CUSTOMER, {"leg": "second"})
+    assert gateway_for(emulator).customer_participant_id(conversation_id, Deadline(5)) == CUSTOMER
 
 
 def test_reads_another_participant(emulator: GenesysEmulator) -> None:
@@ -108,3 +129,24 @@ def test_rejected_static_credentials_are_refused_after_one_more_try(emulator: Ge
 
     assert raised.value.code == "genesys_credentials_rejected"
     assert emulator.count_requests("POST", "/oauth/token") == 2  # the first try, and the one after "refresh"
+
+
+def test_the_health_check_reads_a_made_up_conversation_and_takes_404_as_healthy(
+    emulator: GenesysEmulator,
+) -> None:
+    gateway_for(emulator).check_health(Deadline(5))
+
+    assert [(r.method, r.path, r.status) for r in emulator.requests if r.path.startswith("/api/v2")] == [
+        ("GET", f"/api/v2/conversations/{HEALTH_PROBE_CONVERSATION_ID}", 404)
+    ]
+
+
+def test_the_health_check_fails_when_the_role_may_not_read_conversations(emulator: GenesysEmulator) -> None:
+    emulator.inject_fault(Fault(status=403, count=5, path_prefix="/api/v2/conversations"))
+
+    with pytest.raises(UpstreamRejected) as raised:
+        gateway_for(emulator).check_health(Deadline(5))
+
+    assert raised.value.code == "genesys_forbidden"
+    assert "conversation:communication:view" in raised.value.message
+    assert emulator.count_requests("GET", "/api/v2/conversations") == 1  # a 403 is not retried

@@ -1,12 +1,15 @@
 """The fault matrix, over real HTTP: what Genesys, its token endpoint and Secrets Manager can do, and what
 the caller sees.
 
-Each case runs the real handler once (a cold container, then one PATCH of the sample event) against the
-emulator and moto_server, or against a stand-in that refuses, hangs or fails. Every case asserts:
+Each case runs the real handler once (a cold container, then one PATCH of the sample event; in the group
+"Secrets Manager, warm container", a container warmed by one such PATCH whose secret cache has since
+expired) against the emulator and moto_server, or against a stand-in that refuses, hangs or fails. Every
+case asserts:
 
 - the status and code the caller gets;
 - the answer comes within the budget (REQUEST_BUDGET_SECONDS), and no request to Genesys starts after
   the budget's deadline (retries never outlast it);
+- no call is attempted more than MAX_ATTEMPTS times (at most that many token requests and API requests);
 - at most one PATCH is applied, and when the answer is 200 the participant holds exactly the sent keys
   (a retried PATCH is a per-key merge of the same values: never a second, different write; never `{}`).
 
@@ -29,9 +32,15 @@ from genesys_emulator import Fault
 from tests.events import api_event, response_body, response_header
 from tests.faults.conftest import ConnectBlackhole, SilentServer, closed_port
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, LocalStack
+from tests.integration.relay import Relay
 
+# The defaults scaled down together: a 10 s budget with 3 s attempts becomes 3 s with 1 s attempts.
 BUDGET_SECONDS = 3.0
 CONNECT_TIMEOUT_SECONDS = 0.5
+ATTEMPT_TIMEOUT_SECONDS = 1.0
+WARM_SECRET_TTL_SECONDS = 0.5
+MAX_ATTEMPTS = 3  # the default
+STALE_WARNING = "Re-reading the Genesys secret failed: serving the cached credentials"
 SENT = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
 PATCH = "/api/v2/conversations"
 TOKEN = "/oauth/token"
@@ -94,6 +103,25 @@ def secrets_manager_at(fixture: str | None, what: str) -> Setup:
 def secret_string(value: str, what: str) -> Setup:
     def setup(stack: LocalStack, _: pytest.FixtureRequest) -> str:
         stack.moto.secrets_client().put_secret_value(SecretId=stack.secret_name, SecretString=value)
+        return what
+
+    return setup
+
+
+def warm_then_secrets_manager(switch: str, what: str) -> Setup:
+    """A container warmed by one PATCH with the secret read through a relay to moto_server; then the relay
+    is switched (`hang` or `refuse`) and the secret cache's TTL runs out."""
+
+    def setup(stack: LocalStack, request: pytest.FixtureRequest) -> str:
+        relay = Relay(stack.moto.port)
+        request.addfinalizer(relay.close)
+        stack.configure(
+            AWS_ENDPOINT_URL_SECRETS_MANAGER=relay.url, SECRET_CACHE_TTL_SECONDS=str(WARM_SECRET_TTL_SECONDS)
+        )
+        assert stack.invoke(api_event("rest"))["statusCode"] == 200
+        getattr(relay, switch)()
+        time.sleep(WARM_SECRET_TTL_SECONDS)
+        stack.emulator.clear_requests()
         return what
 
     return setup
@@ -173,9 +201,16 @@ CASES = [
         "upstream_unavailable",
     ),
     FaultCase(
-        "slow answer (1 s)",
+        "slow answer (0.5 s, within the attempt timeout)",
         "Genesys API",
-        inject(Fault(hang_seconds=1, method="PATCH")),
+        inject(Fault(hang_seconds=0.5, method="PATCH")),
+        200,
+        None,
+    ),
+    FaultCase(
+        "hang at read (30 s), once",
+        "Genesys API",
+        inject(Fault(hang_seconds=30, method="PATCH")),
         200,
         None,
     ),
@@ -223,9 +258,16 @@ CASES = [
         "upstream_unavailable",
     ),
     FaultCase(
-        "token endpoint slow (1 s)",
+        "token endpoint slow (0.5 s, within the attempt timeout)",
         "Genesys login",
-        inject(Fault(hang_seconds=1, path_prefix=TOKEN)),
+        inject(Fault(hang_seconds=0.5, path_prefix=TOKEN)),
+        200,
+        None,
+    ),
+    FaultCase(
+        "token endpoint hangs (30 s), once",
+        "Genesys login",
+        inject(Fault(hang_seconds=30, path_prefix=TOKEN)),
         200,
         None,
     ),
@@ -282,6 +324,21 @@ CASES = [
         500,
         "service_misconfigured",
     ),
+    # AWS Secrets Manager failing when a warm container's secret cache expires: the cached credentials serve
+    FaultCase(
+        "Secrets Manager down past the TTL",
+        "Secrets Manager, warm container",
+        warm_then_secrets_manager("refuse", "secret read through a relay, then the relay's port closed"),
+        200,
+        None,
+    ),
+    FaultCase(
+        "Secrets Manager hangs past the TTL",
+        "Secrets Manager, warm container",
+        warm_then_secrets_manager("hang", "secret read through a relay, then the relay swallows requests"),
+        200,
+        None,
+    ),
 ]
 
 
@@ -294,15 +351,19 @@ def _queued(stack: LocalStack) -> dict[str, int]:
     return counts
 
 
-def _retries(logs: io.StringIO) -> int:
+def _logged(logs: io.StringIO, message: str) -> int:
     count = 0
     for line in logs.getvalue().splitlines():
         try:
             record = json.loads(line)
         except ValueError:
             continue
-        count += record.get("message") == "Retrying an outbound call"
+        count += record.get("message") == message
     return count
+
+
+def _retries(logs: io.StringIO) -> int:
+    return _logged(logs, "Retrying an outbound call")
 
 
 @pytest.mark.integration
@@ -315,7 +376,9 @@ def test_fault(
     case: FaultCase,
 ) -> None:
     stack.configure(
-        REQUEST_BUDGET_SECONDS=str(BUDGET_SECONDS), CONNECT_TIMEOUT_SECONDS=str(CONNECT_TIMEOUT_SECONDS)
+        REQUEST_BUDGET_SECONDS=str(BUDGET_SECONDS),
+        CONNECT_TIMEOUT_SECONDS=str(CONNECT_TIMEOUT_SECONDS),
+        ATTEMPT_TIMEOUT_SECONDS=str(ATTEMPT_TIMEOUT_SECONDS),
     )
     what = case.setup(stack, request)
     queued_before = _queued(stack)
@@ -360,6 +423,8 @@ def test_fault(
         "a request outlived the budget"
     )
     assert len(applied) <= 1
+    assert fault_results[-1]["token_requests"] <= MAX_ATTEMPTS
+    assert fault_results[-1]["api_requests"] <= MAX_ATTEMPTS
     assert not any(r.empty_attributes for r in recorded)
     if case.status == 200:
         assert len(applied) == 1
@@ -368,6 +433,11 @@ def test_fault(
         assert stack.attributes() == {"existing": "kept"} or len(applied) == 1
     if case.group == "Secrets Manager":
         assert recorded == [], "Genesys was called without credentials"
+    if case.group == "Secrets Manager, warm container":
+        assert _logged(captured_logs, STALE_WARNING) == 1
+        assert seconds < ATTEMPT_TIMEOUT_SECONDS + 1.5  # one bounded re-read attempt at most
+    if "hang at read (30 s), once" in case.name:
+        assert fault_results[-1]["api_requests"] == 2  # the hung attempt, then its retry
     if "long Retry-After" in case.name:
         assert response_header(response, "Retry-After") == "60"
         assert len(recorded) == 2  # the token and one PATCH: the 60 s were not slept through

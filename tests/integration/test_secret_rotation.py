@@ -2,8 +2,8 @@
 step by step against the emulator and moto_server while a warm container keeps taking requests.
 
 The procedure uses a second OAuth client: what Genesys does to an old secret when one is regenerated in
-place is not settled by genesys-api-notes.md, so the docs assume the worst (refused at once), as the
-emulator does (`rotate_client_secret`: the old secret is refused from then on).
+place is not documented (docs/genesys-facts.md#client-secret-rotation), so the docs assume the worst
+(refused at once), as the emulator does (`rotate_client_secret`: the old secret is refused from then on).
 """
 
 from __future__ import annotations

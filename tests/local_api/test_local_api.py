@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import requests
 
-import app
 from genesys_emulator import Fault
 from localdev.local_api import LAMBDA_EVENT_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES, LocalApi, route_from_template
 from localdev.stack import LocalStack
@@ -326,10 +325,6 @@ def test_invocations_run_one_at_a_time(stack: LocalStack) -> None:
             thread.join()
 
     assert most == 1
-
-
-def test_the_real_handler_is_what_answers(local_api: LocalApi) -> None:
-    assert local_api.handler is app.lambda_handler
 
 
 def test_an_answer_without_a_content_type_is_json(stack: LocalStack) -> None:

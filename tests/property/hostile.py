@@ -17,7 +17,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 
 from participant_data.settings import Limits
-from tests.events import CONVERSATION, PARTICIPANT, api_event
+from tests.events import CONVERSATION, PARTICIPANT, ROUTE, api_event
 
 LIMITS = Limits()
 ROUTE_METHOD = "PATCH"
@@ -187,7 +187,7 @@ def api_body_cases(draw: st.DrawFn) -> Case:
     return Case(kind, what, event, status, message)
 
 
-# --- envelope mutations: method, path, IDs, content type, base64 -------------------------------------
+# --- envelope mutations: method, route, IDs, content type, base64 ------------------------------------
 
 other_methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"])
 path_segment = st.text(alphabet=st.characters(exclude_characters="/?#"), min_size=1, max_size=20)
@@ -203,15 +203,17 @@ def api_envelope_cases(draw: st.DrawFn) -> Case:
         return Case(
             kind, f"method {method}", api_event(kind, raw_body=good_body, method=method), 404, "No such route"
         )
-    if choice == 1:  # a path the API does not serve
-        segments = draw(st.lists(path_segment, min_size=0, max_size=6))
-        path = "/" + "/".join(segments)
-        route = re.compile(r"^/conversations/[^/]+/participants/[^/]+/attributes/?$")
-        if route.match(path):
-            path += "/extra"
-        return Case(
-            kind, "unknown path", api_event(kind, raw_body=good_body, path=path), 404, "No such route"
+    if choice == 1:  # a route the API does not serve (another resource, a catch-all), whatever the raw path
+        segments = draw(st.lists(st.one_of(path_segment, st.just("{proxy+}")), max_size=6))
+        route = "$default" if kind == "http" and draw(st.booleans()) else "/" + "/".join(segments)
+        if route == ROUTE:
+            route += "/extra"
+        # The raw path may even be the attributes path: only the resolved route counts.
+        path = draw(
+            st.sampled_from([None, ROUTE.format(conversationId=CONVERSATION, participantId=PARTICIPANT)])
         )
+        event = api_event(kind, raw_body=good_body, route=route, path=path)
+        return Case(kind, "unknown route", event, 404, "No such route")
     if choice == 2:  # a bad conversation id
         bad = draw(path_segment.filter(not_uuid))
         event = api_event(kind, raw_body=good_body, conversation_id=bad)
@@ -353,6 +355,7 @@ def any_event_cases(draw: st.DrawFn) -> Case:
                     [
                         "path",
                         "rawPath",
+                        "resource",
                         "headers",
                         "body",
                         "isBase64Encoded",

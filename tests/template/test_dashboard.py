@@ -12,14 +12,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.template.test_alarms import PAGING, alarms, watched_metrics
 from tests.template.test_template import _template
 
-from participant_data.observability import ERROR_CODE_DIMENSION, RETRY_REASON_DIMENSION, MetricName
+from participant_data.observability import (
+    ERROR_CODE_DIMENSION,
+    FUNCTION_VERSION_DIMENSION,
+    RETRY_REASON_DIMENSION,
+    MetricName,
+)
 
 DASHBOARD = "ParticipantDataDashboard"
 FUNCTION = "ParticipantDataFunction"
 LOG_GROUP = "ParticipantDataFunctionLogGroup"
-ALARM = "ParticipantDataErrorsAlarm"
 # The widget types of the dashboard body structure (CloudWatch API reference, "Dashboard Body Structure").
 WIDGET_TYPES = {"metric", "text", "log", "alarm", "explorer"}
 GRID_WIDTH = 24
@@ -106,7 +111,7 @@ def plain_metrics(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, st
 
 
 def search_expressions(body: dict[str, Any]) -> Iterator[tuple[list[str], dict[str, str]]]:
-    """(metric schema, `Name="value"` terms) of every SEARCH expression."""
+    """(metric schema: the namespace then dimension names, `Name="value"` terms) of every SEARCH."""
     for widget in widgets(body, "metric"):
         for entry in widget["properties"]["metrics"]:
             expression = entry[-1].get("expression") if isinstance(entry[-1], dict) else None
@@ -166,18 +171,36 @@ def test_service_metrics_are_ones_the_code_emits_in_the_functions_namespace(
 def test_searches_cover_the_dimensions_the_code_adds(
     body: dict[str, Any], environment: dict[str, Any]
 ) -> None:
-    searched: dict[str, str] = {}
+    searched: set[tuple[str, str]] = set()
     for schema, terms in search_expressions(body):
+        if schema[0].startswith("AWS/"):
+            continue
         namespace, dimension, service_dimension = schema
         assert namespace == environment["POWERTOOLS_METRICS_NAMESPACE"]
         assert service_dimension == "service"
         assert terms["service"] == environment["POWERTOOLS_SERVICE_NAME"]
         assert terms["MetricName"] in set(MetricName)
-        searched[dimension] = terms["MetricName"]
+        searched.add((dimension, terms["MetricName"]))
     assert searched == {
-        ERROR_CODE_DIMENSION: MetricName.FAILURES,
-        RETRY_REASON_DIMENSION: MetricName.GENESYS_RETRIES,
+        (ERROR_CODE_DIMENSION, MetricName.FAILURES),
+        (RETRY_REASON_DIMENSION, MetricName.GENESYS_RETRIES),
+        (FUNCTION_VERSION_DIMENSION, MetricName.SERVICE_FAULTS),
+        (FUNCTION_VERSION_DIMENSION, MetricName.REJECTED_INVOCATIONS),
     }
+
+
+def test_lambda_errors_are_charted_per_version_like_the_rollback_alarm_reads_them(
+    body: dict[str, Any],
+) -> None:
+    lambda_searches = [
+        (schema, terms) for schema, terms in search_expressions(body) if schema[0] == "AWS/Lambda"
+    ]
+    assert lambda_searches == [
+        (
+            ["AWS/Lambda", "ExecutedVersion", "FunctionName", "Resource"],
+            {"MetricName": "Errors", "FunctionName": f"{FUNCTION}-name"},
+        )
+    ]
 
 
 def test_every_metric_the_code_emits_is_charted(body: dict[str, Any]) -> None:
@@ -233,9 +256,26 @@ def test_the_logs_widget_queries_the_functions_log_group_for_failures(body: dict
         assert field in query
 
 
-def test_the_alarm_widget_shows_the_errors_alarm(body: dict[str, Any]) -> None:
+def test_the_alarm_widget_shows_every_alarm_of_the_stack_the_paging_one_first(
+    body: dict[str, Any], resources: dict[str, Any]
+) -> None:
     (alarm_widget,) = widgets(body, "alarm")
-    assert alarm_widget["properties"]["alarms"] == [f"{ALARM}-Arn"]
+    shown = alarm_widget["properties"]["alarms"]
+    assert shown[0] == f"{PAGING}-Arn"
+    assert sorted(shown) == sorted(f"{name}-Arn" for name in alarms(resources))
+
+
+def test_every_metric_an_alarm_watches_is_charted(body: dict[str, Any], resources: dict[str, Any]) -> None:
+    """Whoever is paged finds the alarm's metric on the dashboard (a plain line or a SEARCH)."""
+    charted = {(namespace, name) for namespace, name, _, _ in plain_metrics(body)}
+    charted |= {(schema[0], terms["MetricName"]) for schema, terms in search_expressions(body)}
+    watched = {
+        (metric["Namespace"], metric["MetricName"])
+        for alarm in alarms(resources).values()
+        for metric in watched_metrics(alarm)
+    }
+    assert watched
+    assert watched <= charted, f"alarm metrics not on the dashboard: {sorted(watched - charted)}"
 
 
 def test_outputs_name_the_dashboard_and_link_to_it(template: dict[str, Any], sub: Any) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from localdev.template import load_template
-from participant_data.observability import MetricName
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
@@ -288,34 +287,9 @@ def test_scheduled_health_check_uses_the_classic_event_shape(function: dict[str,
 
 
 def test_log_group_for_the_function(resources: dict[str, Any]) -> None:
-    (log_group,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"]
+    log_group = resources[f"{FUNCTION}LogGroup"]["Properties"]
     assert log_group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{FUNCTION}}}"}
     assert log_group["RetentionInDays"] == _ref("LogRetentionInDays")
-
-
-def test_alarm_on_function_errors(resources: dict[str, Any]) -> None:
-    (alarm,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    queries = {query["Id"]: query for query in alarm["Metrics"]}
-    errors, rejected = queries["errors"]["MetricStat"], queries["rejected"]["MetricStat"]
-    assert (errors["Metric"]["Namespace"], errors["Metric"]["MetricName"]) == ("AWS/Lambda", "Errors")
-    assert errors["Metric"]["Dimensions"] == [{"Name": "FunctionName", "Value": _ref(FUNCTION)}]
-    # The caller's own mistakes on the direct path raise too (so Lambda counts them); they do not page.
-    environment = resources[FUNCTION]["Properties"]["Environment"]["Variables"]
-    assert rejected["Metric"] == {
-        "Namespace": environment["POWERTOOLS_METRICS_NAMESPACE"],
-        "MetricName": MetricName.REJECTED_INVOCATIONS,
-        "Dimensions": [{"Name": "service", "Value": environment["POWERTOOLS_SERVICE_NAME"]}],
-    }
-    assert errors["Stat"] == rejected["Stat"] == "Sum"
-    assert errors["Period"] == rejected["Period"]
-    assert errors["Period"] * alarm["EvaluationPeriods"] == 300
-    (returned,) = [query for query in alarm["Metrics"] if query["ReturnData"]]
-    assert returned["Expression"] == "errors - FILL(rejected, 0)"
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
-    assert alarm["TreatMissingData"] == "notBreaching"
-    assert alarm["AlarmActions"] == {
-        "Fn::If": ["HasAlarmTopic", [_ref("AlarmTopicArn")], _ref("AWS::NoValue")]
-    }
 
 
 # --- Template: the API ---------------------------------------------------------------------------------
@@ -532,6 +506,8 @@ def test_translated_template_lints_clean_with_defaults() -> None:
 def test_translated_template_lints_clean_with_the_optional_parameters_set() -> None:
     result = _translate_and_lint(
         "AlarmTopicArn=arn:aws:sns:us-east-1:123456789012:genesys-alarms",
+        "AlarmEmail=oncall@example.com",
+        "DeploymentType=AllAtOnce",
         "SecretKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "StageName=live",
     )

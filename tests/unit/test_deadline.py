@@ -41,6 +41,30 @@ def test_timeouts_are_bounded_by_what_is_left() -> None:
         deadline.timeouts(connect_cap=2.0)
 
 
+def test_an_attempt_gets_the_attempt_cap_or_what_is_left_and_its_connect_no_more_than_the_attempt() -> None:
+    clock = FakeClock()
+    deadline = Deadline(9.5, clock)
+
+    assert deadline.timeouts(connect_cap=2.0, attempt_cap=3.0) == (2.0, 3.0)
+    assert deadline.timeouts(connect_cap=2.0, attempt_cap=1.0) == (1.0, 1.0)
+    clock.now += 8.0
+    assert deadline.timeouts(connect_cap=2.0, attempt_cap=3.0) == (1.5, 1.5)
+
+
+def test_a_share_of_a_deadline_is_that_part_of_what_is_left_and_leaves_the_whole_alone() -> None:
+    clock = FakeClock()
+    deadline = Deadline(9.0, clock)
+    clock.now += 1.0
+
+    part = deadline.share(0.5)
+
+    assert part.remaining() == 4.0
+    assert part.timeouts(connect_cap=2.0, attempt_cap=3.0) == (2.0, 3.0)
+    clock.now += 4.0
+    assert part.remaining() == 0.0
+    assert deadline.remaining() == 4.0
+
+
 def failing_then(result: str, failures: list[RetryableFailure]) -> Callable[[], str]:
     def attempt() -> str:
         if failures:
@@ -101,3 +125,45 @@ def test_backoff_is_jittered_and_capped() -> None:
 
     assert all(0 <= delay <= 0.5 for delay in delays)
     assert len(set(delays)) > 100
+
+
+def test_attempts_stop_at_max_attempts_with_budget_left() -> None:
+    clock = FakeClock()
+    failures = [RetryableFailure("timeout", UpstreamTimeout("slow")) for _ in range(10)]
+    retried: list[str] = []
+
+    with pytest.raises(UpstreamTimeout):
+        run_with_retries(
+            failing_then("ok", failures),
+            Deadline(10.0, clock),
+            Backoff(),
+            retried.append,
+            clock.sleep,
+            max_attempts=3,
+        )
+
+    assert retried == ["timeout", "timeout"]  # three attempts, two retries
+    assert len(failures) == 7
+
+
+def test_the_last_allowed_attempt_may_still_succeed() -> None:
+    clock = FakeClock()
+    failures = [RetryableFailure("503", UpstreamUnavailable("down")) for _ in range(2)]
+
+    assert (
+        run_with_retries(
+            failing_then("ok", failures), Deadline(10.0, clock), Backoff(), sleep=clock.sleep, max_attempts=3
+        )
+        == "ok"
+    )
+
+
+def test_one_attempt_means_no_retry() -> None:
+    clock = FakeClock()
+    failures = [RetryableFailure("503", UpstreamUnavailable("down"))]
+
+    with pytest.raises(UpstreamUnavailable):
+        run_with_retries(
+            failing_then("ok", failures), Deadline(10.0, clock), Backoff(), sleep=clock.sleep, max_attempts=1
+        )
+    assert clock.sleeps == []

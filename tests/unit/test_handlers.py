@@ -1,32 +1,20 @@
-"""The Lambda entry point and its handlers, with Genesys replaced by an in-process fake."""
+"""The Lambda entry point and its handlers, with Genesys replaced by an in-process fake (the `genesys`
+fixture of tests/unit/conftest.py). Routing on every deployment shape: test_routing.py."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
 import app
 from localdev.lambda_context import LocalLambdaContext
-from participant_data.container import Dependencies
 from participant_data.errors import RateLimited, UpstreamTimeout
 from participant_data.handlers.direct_invocation import DataActionFailed
-from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.health_check import Unhealthy
 from participant_data.settings import Settings, load_settings
 from tests.events import CONVERSATION, PARTICIPANT, api_event, event, response_body, response_header
 from tests.unit.fakes import FakeGenesys
 
 EXPECTED = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
-
-
-@pytest.fixture
-def genesys(monkeypatch: pytest.MonkeyPatch) -> FakeGenesys:
-    fake = FakeGenesys(customers={CONVERSATION: PARTICIPANT})
-    deps = Dependencies(load_settings(), fake, CustomerParticipantCache(10))  # type: ignore[arg-type]
-    for module in ("api_gateway", "direct_invocation", "scheduled"):
-        monkeypatch.setattr(f"participant_data.handlers.{module}.dependencies", lambda: deps)
-    return fake
 
 
 @pytest.mark.parametrize("kind", ["rest", "http"])
@@ -73,7 +61,7 @@ def test_the_customer_alias_event_resolves_the_customer(
         ({"raw_body": '{"attributes": {"a": null}}'}, 400, "invalid_request"),
         ({"participant_id": "agent"}, 400, "invalid_request"),
         ({"method": "GET"}, 404, "route_not_found"),
-        ({"path": "/conversations"}, 404, "route_not_found"),
+        ({"route": "/conversations"}, 404, "route_not_found"),
         ({"raw_body": "x" * 70_000}, 413, "payload_too_large"),
     ],
 )
@@ -205,22 +193,3 @@ def test_a_direct_event_with_stray_api_gateway_fields_is_told_about_them(
     with pytest.raises(DataActionFailed, match=r"^400 invalid_request: The event has unknown fields"):
         app.lambda_handler(stray, lambda_context)
     assert genesys.patches == []
-
-
-def test_a_direct_invocation_rejected_for_its_input_is_counted_apart_from_service_faults(
-    genesys: FakeGenesys, lambda_context: LocalLambdaContext, capsys: pytest.CaptureFixture[str]
-) -> None:
-    bad = event("direct-invocation")
-    bad["attributes"] = {}
-    with pytest.raises(DataActionFailed):
-        app.lambda_handler(bad, lambda_context)
-    genesys.error = UpstreamTimeout("slow")
-    with pytest.raises(DataActionFailed):
-        app.lambda_handler(event("direct-invocation"), lambda_context)
-
-    flushed = [
-        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CloudWatchMetrics"' in line
-    ]
-    per_invocation = [doc for doc in flushed if "ErrorCode" not in doc]  # the metric sets log_metrics flushes
-    assert [doc.get("RejectedInvocations") for doc in per_invocation] == [[1.0], None]
-    assert [doc.get("Failures") for doc in per_invocation] == [[1.0], [1.0]]

@@ -15,6 +15,8 @@ import pytest
 from participant_data import observability
 from participant_data.observability import (
     ERROR_CODE_DIMENSION,
+    FUNCTION_VERSION_DIMENSION,
+    FUNCTION_VERSION_VARIABLE,
     RETRY_REASON_DIMENSION,
     SERVICE_NAME,
     SLOW_CALL_SECONDS,
@@ -25,6 +27,8 @@ from participant_data.observability import (
     record_rate_limited,
     record_rejected_invocation,
     record_retry,
+    record_secret_served_stale,
+    record_service_fault,
     record_update,
     record_upstream_latency,
 )
@@ -96,6 +100,28 @@ def test_a_failure_is_counted_in_total_and_by_error_code(capsys: pytest.CaptureF
     assert by_code["service"] == SERVICE_NAME
 
 
+@pytest.mark.parametrize(
+    ("record", "name"),
+    [
+        (record_service_fault, MetricName.SERVICE_FAULTS),
+        (record_rejected_invocation, MetricName.REJECTED_INVOCATIONS),
+    ],
+)
+def test_faults_and_rejections_are_counted_in_total_and_for_the_running_version(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], record: Callable[[], None], name: str
+) -> None:
+    """The total feeds the fleet's alarms; the version's own line feeds the rollback alarm of a deploy."""
+    monkeypatch.setenv(FUNCTION_VERSION_VARIABLE, "17")
+
+    record()
+
+    assert values(metric_set(), name) == [1.0]
+    (by_version,) = emitted_lines(capsys)
+    assert definitions(by_version) == ([[FUNCTION_VERSION_DIMENSION, "service"]], {name: "Count"})
+    assert (by_version[FUNCTION_VERSION_DIMENSION], by_version["service"]) == ("17", SERVICE_NAME)
+    assert by_version[name] == [1.0]
+
+
 def test_the_happy_path_prints_no_extra_emf_line(capsys: pytest.CaptureFixture[str]) -> None:
     record_upstream_latency(0.05)
     record_update(3)
@@ -142,6 +168,8 @@ RECORDERS: list[Callable[[], None]] = [
     lambda: record_retry("genesys:timeout"),
     record_rate_limited,
     record_rejected_invocation,
+    record_service_fault,
+    record_secret_served_stale,
     lambda: record_upstream_latency(0.01),
     lambda: record_health(healthy=True),
 ]

@@ -1,5 +1,6 @@
-"""docs/operations.md keeps up with the code: one troubleshooting row per error code, with its status, and
-Logs Insights queries that filter on messages the service really logs.
+"""docs/operations.md keeps up with the code: one troubleshooting row per error code, with its status,
+Logs Insights queries that filter on messages the service really logs, every alarm of template.yaml
+described, and every deployment type explained.
 
 Error codes are collected from the code itself: the `code` of every ServiceError class, and every
 `code="..."` passed when one is raised (read from the source with `ast`, so the raising class gives the
@@ -12,13 +13,20 @@ import ast
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from localdev.template import load_template
 from participant_data.errors import ServiceError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = REPO_ROOT / "docs" / "operations.md"
+TEMPLATE = REPO_ROOT / "template.yaml"
 PACKAGE = REPO_ROOT / "src" / "handler" / "participant_data"
 TABLE_SECTION = "## Troubleshooting by error code"
+ALARMS_SECTION = "## Alarms and paging"
+DEPLOYS_SECTION = "## Deploys and rollback"
+ALARM_TYPES = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}
+_ALARM_ROW = re.compile(r"^\| `(?P<alarm>\w+)` \|", re.MULTILINE)
 _ROW = re.compile(r"^\| `(?P<code>[a-z_]+)` \| (?P<status>\d{3}) \|")
 _QUERIED_MESSAGE = re.compile(r'message = "([^"]+)"')
 
@@ -68,11 +76,20 @@ def _assigned_code(statement: ast.stmt) -> str | None:
     return None
 
 
-def troubleshooting_rows() -> list[tuple[str, int]]:
+def section(title: str) -> str:
+    """The text of a `## ` section of docs/operations.md, its subsections included."""
     text = OPERATIONS.read_text(encoding="utf-8")
-    assert TABLE_SECTION in text
-    section = text.split(TABLE_SECTION, 1)[1].split("\n## ", 1)[0]
-    rows = [_ROW.match(line) for line in section.splitlines()]
+    assert title in text
+    return text.split(title, 1)[1].split("\n## ", 1)[0]
+
+
+@cache
+def template() -> dict[str, Any]:
+    return load_template(TEMPLATE)
+
+
+def troubleshooting_rows() -> list[tuple[str, int]]:
+    rows = [_ROW.match(line) for line in section(TABLE_SECTION).splitlines()]
     return [(row["code"], int(row["status"])) for row in rows if row]
 
 
@@ -114,3 +131,33 @@ def test_queried_log_messages_are_ones_the_service_logs() -> None:
     queried = set(_QUERIED_MESSAGE.findall(OPERATIONS.read_text(encoding="utf-8")))
     assert queried, "the Logs Insights queries filter on messages"
     assert queried <= logged, f"messages no code logs: {sorted(queried - logged)}"
+
+
+def test_every_alarm_of_the_stack_has_a_row_under_alarms_and_paging() -> None:
+    alarms = {name for name, resource in template()["Resources"].items() if resource["Type"] in ALARM_TYPES}
+    rows = _ALARM_ROW.findall(section(ALARMS_SECTION))
+    assert alarms, "the template defines alarms"
+    assert len(rows) == len(set(rows)), "an alarm has two rows"
+    assert set(rows) == alarms, f"(documented, in the template): {sorted(set(rows) ^ alarms)}"
+
+
+def test_the_paging_section_says_where_pages_go() -> None:
+    text = section(ALARMS_SECTION)
+    outputs = template()["Outputs"]
+    for name in ("AlarmEmail", "AlarmTopicArn"):
+        assert f"`{name}`" in text
+        assert name in template()["Parameters"]
+    for output in ("ParticipantDataAlarmTopicArn", "ParticipantDataPagingAlarmName"):
+        assert f"`{output}`" in text
+        assert output in outputs
+
+
+def test_every_deployment_type_is_explained_and_the_default_marked() -> None:
+    text = section(DEPLOYS_SECTION)
+    parameter = template()["Parameters"]["DeploymentType"]
+    missing = [value for value in parameter["AllowedValues"] if f"`{value}`" not in text]
+    assert not missing, f"deployment types not explained: {missing}"
+    assert f"`{parameter['Default']}` (default)" in text
+    rollback_alarms = template()["Resources"]["ParticipantDataFunction"]["Properties"]["DeploymentPreference"]
+    for alarm in rollback_alarms["Alarms"]:
+        assert f"`{alarm['Ref']}`" in text

@@ -1,4 +1,5 @@
-"""The lean Genesys SDK loader (participant_data/genesys/sdk_loader.py), against the pinned SDK version.
+"""The lean Genesys SDK loader (participant_data/genesys/sdk_loader.py) and its self-check
+(sdk_self_check.py), against the pinned SDK version.
 
 Whether the lean path or the plain import runs is decided once per process, so those checks run in fresh
 subprocesses; each makes a real PATCH (and a GET that deserialises a Conversation) against the emulator.
@@ -10,15 +11,18 @@ import importlib.metadata
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from participant_data.genesys import sdk_loader
+from participant_data.genesys import sdk_loader, sdk_self_check
+from participant_data.genesys.customer_selection import MEDIA_LISTS
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIREMENTS = REPO / "src" / "handler" / "requirements.txt"
@@ -59,7 +63,7 @@ with GenesysEmulator() as emulator:
 
 package = sys.modules[PACKAGE]
 configuration = sys.modules[PACKAGE + ".configuration"].Configuration()
-names = [*sdk.__all__, "Conversation", "Participant", "Configuration", "ApiClient", "TokensApi"]
+names = [*sdk.__all__, "Conversation", "Participant", "Configuration", "ApiClient"]
 exported = {{}}
 for name in names:
     if name == "LOAD_MODE":
@@ -93,14 +97,21 @@ print(json.dumps({name: [(extra.get(name) or getattr(sdk, name)).__module__,
 """
 
 
-def _python(script: str, stdin: str | None = None) -> tuple[dict[str, Any], str]:
+def _python(
+    script: str, stdin: str | None = None, sdk_site: Path | None = None
+) -> tuple[dict[str, Any], str]:
+    """Run `script` in a fresh interpreter; `sdk_site` is a folder whose SDK copy shadows the installed one
+    (its bytecode is then never written: the copy links to the installed package's files)."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    first = [str(sdk_site)] if sdk_site is not None else []
     environment |= {
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO / "src" / "handler")]),
+        "PYTHONPATH": os.pathsep.join([*first, str(REPO / "src"), str(REPO / "src" / "handler")]),
         "GENESYS_SECRET_ID": "genesys/participant-data",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
+    if sdk_site is not None:
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
     result = subprocess.run(
         [sys.executable, "-c", script],
         input=stdin,
@@ -116,8 +127,16 @@ def _python(script: str, stdin: str | None = None) -> tuple[dict[str, Any], str]
     return report, "\n".join(before)
 
 
-def _probe(prelude: str = "") -> tuple[dict[str, Any], str]:
-    return _python(PROBE.format(prelude=textwrap.dedent(prelude)))
+def _probe(prelude: str = "", sdk_site: Path | None = None) -> tuple[dict[str, Any], str]:
+    return _python(PROBE.format(prelude=textwrap.dedent(prelude)), sdk_site=sdk_site)
+
+
+def _fallback_warning(output: str) -> dict[str, Any]:
+    warnings: list[dict[str, Any]] = [
+        json.loads(line) for line in output.splitlines() if line.startswith("{")
+    ]
+    (warning,) = [line for line in warnings if "lean import is not possible" in line["message"]]
+    return warning
 
 
 def _watchdog_threads(report: dict[str, Any]) -> list[Any]:
@@ -243,13 +262,138 @@ def test_the_plain_import_takes_over_with_a_warning(case: str, prelude: str, pla
     assert report["attributes"] == {"kept": "yes", "ivr_choice": "billing"}
     assert report["customer_found"] is True
     assert report["sdk_modules_after_import"] > 6000
-    warnings = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    (warning,) = [line for line in warnings if "lean import is not possible" in line["message"]]
+    warning = _fallback_warning(output)
     assert warning["level"] == "WARNING"
     assert warning["sdk_pinned_version"] == sdk_loader.PINNED_VERSION
     # The shipped config file applies to the plain import too: still no watcher thread.
     assert _watchdog_threads(report) == []
     assert report["live_reload_config"] is False
+
+
+# --- The self-check: an SDK that passes the layout check but differs where requests go -------------------
+
+
+def _sdk_with_call_moved(tmp_path: Path) -> Path:
+    """A site folder holding a copy of the installed SDK (symlinks to its files and bytecode) in which the
+    model `Call` moved to `models/call_moved.py`, and both export lists name it in a form the lean loader
+    does not read (`import Call as Call`). The plain import still finds it; the lean path's lazy `models`
+    does not, and the layout check does not look at `Call` (it is only in the GET's participants)."""
+    real = sdk_loader.package_directory()
+    site = tmp_path / "site"
+    copy = site / sdk_loader.PACKAGE
+    (copy / "models").mkdir(parents=True)
+    for folder, moved in ((real, {"models", "__init__.py"}), (real / "models", {"call.py", "__init__.py"})):
+        target = copy / folder.relative_to(real)
+        for entry in folder.iterdir():
+            if entry.name not in moved:
+                (target / entry.name).symlink_to(entry)
+    (copy / "models" / "call_moved.py").symlink_to(real / "models" / "call.py")
+    for init, line in (
+        ("__init__.py", "from .models.call import Call\n"),
+        ("models/__init__.py", "from .call import Call\n"),
+    ):
+        text = (real / init).read_text(encoding="utf-8")
+        assert text.count(line) == 1
+        moved_line = line.replace(".call import Call", ".call_moved import Call as Call")
+        (copy / init).write_text(text.replace(line, moved_line), encoding="utf-8")
+    return site
+
+
+def test_an_sdk_that_passes_the_layout_check_but_fails_the_self_check_is_imported_plain(
+    tmp_path: Path,
+) -> None:
+    site = _sdk_with_call_moved(tmp_path)
+    sdk_loader.check_layout(site / sdk_loader.PACKAGE)  # the layout check alone would take the lean path
+
+    report, output = _probe(sdk_site=site)
+
+    assert report["mode"] == "plain"
+    reason = _fallback_warning(output)["sdk_fallback_reason"]
+    assert reason.startswith("SdkSelfCheckFailed: deserialising a Conversation: AttributeError")
+    assert "Call" in reason
+    # The plain import serves the real calls, and no partial lean module was left behind to confuse it.
+    assert report["attributes"] == {"kept": "yes", "ivr_choice": "billing"}
+    assert report["customer_found"] is True
+    assert (
+        report["exported"]["ParticipantAttributes"][0]
+        == "PureCloudPlatformClientV2.models.participant_attributes"
+    )
+    assert report["live_reload_config"] is False
+
+
+def test_the_self_check_passes_on_the_pinned_sdk_without_touching_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    package = _loaded_sdk()
+
+    def no_network(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the self-check opened a socket")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    sdk_self_check.run(package)
+
+
+def test_the_self_check_rehearses_every_communication_list_the_customer_rule_reads() -> None:
+    assert sorted(sdk_self_check.MEDIA_LISTS.values()) == sorted(MEDIA_LISTS)
+
+
+def _loaded_sdk() -> types.ModuleType:
+    from participant_data.genesys import sdk  # noqa: F401 - loads the SDK
+
+    return sys.modules[sdk_loader.PACKAGE]
+
+
+def _with(package: types.ModuleType, **replacements: Any) -> types.ModuleType:
+    """A stand-in for the SDK package: the real one's names, some replaced."""
+    stand_in = types.ModuleType(package.__name__)
+    for name in ("ApiClient", "ConversationsApi", "ParticipantAttributes"):
+        setattr(stand_in, name, replacements.get(name) or getattr(package, name))
+    return stand_in
+
+
+def _attributes_not_serialised(package: types.ModuleType) -> dict[str, Any]:
+    class ParticipantAttributes(package.ParticipantAttributes):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            nothing: dict[str, str] = {}
+            self.swagger_types, self.attribute_map = nothing, nothing  # the PATCH body would be {}
+
+    return {"ParticipantAttributes": ParticipantAttributes}
+
+
+def _a_field_lost_in_deserialisation(package: types.ModuleType) -> dict[str, Any]:
+    class ApiClient(package.ApiClient):  # type: ignore[misc, name-defined]
+        def deserialize(self, response: Any, response_type: Any) -> Any:
+            conversation = super().deserialize(response, response_type)
+            conversation.participants[0].end_time = None  # as if Genesys's `endTime` were renamed
+            return conversation
+
+    return {"ApiClient": ApiClient}
+
+
+def _the_http_client_refused(package: types.ModuleType) -> dict[str, Any]:
+    class ApiClient(package.ApiClient):  # type: ignore[misc, name-defined]
+        def set_http_client(self, http_client: Any) -> None:
+            raise ValueError("http_client must be an instance of a newer AbstractHttpClient")
+
+    return {"ApiClient": ApiClient}
+
+
+@pytest.mark.parametrize(
+    ("breakage", "step"),
+    [
+        (_attributes_not_serialised, "the PATCH request: expected"),
+        (_a_field_lost_in_deserialisation, "the participant who left: expected"),
+        (_the_http_client_refused, "constructing ApiClient and ConversationsApi: ValueError"),
+    ],
+    ids=["patch-body-empty", "field-lost", "http-client-refused"],
+)
+def test_the_self_check_names_what_differs(breakage: Any, step: str) -> None:
+    package = _loaded_sdk()
+
+    with pytest.raises(sdk_self_check.SdkSelfCheckFailed, match=f"^{step}"):
+        sdk_self_check.run(_with(package, **breakage(package)))
 
 
 # --- Pieces, in this process (the service's SDK is already loaded lean here) ----------------------------

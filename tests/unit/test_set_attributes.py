@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from participant_data.deadline import Deadline
-from participant_data.errors import NotFound, UpstreamUnavailable
+from participant_data.errors import NotFound, UpstreamRejected, UpstreamUnavailable
 from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.health_check import Unhealthy, check_health
 from participant_data.logic.set_attributes import set_attributes
@@ -69,6 +69,22 @@ def test_a_404_forgets_the_remembered_customer() -> None:
     assert customers.get(CONVERSATION) is None
 
 
+def test_after_the_ttl_the_alias_is_resolved_again_and_follows_a_new_customer() -> None:
+    now = [0.0]
+    genesys = FakeGenesys(customers={CONVERSATION: CUSTOMER})
+    customers = CustomerParticipantCache(10, ttl_seconds=30.0, clock=lambda: now[0])
+    set_attributes(update(CUSTOMER_ALIAS), Deadline(5), genesys, customers)
+    genesys.customers[CONVERSATION] = "new-customer-after-a-transfer"
+
+    now[0] = 29.0
+    before = set_attributes(update(CUSTOMER_ALIAS), Deadline(5), genesys, customers)
+    now[0] = 30.0
+    after = set_attributes(update(CUSTOMER_ALIAS), Deadline(5), genesys, customers)
+
+    assert (before.participant_id, after.participant_id) == (CUSTOMER, "new-customer-after-a-transfer")
+    assert genesys.lookups == [CONVERSATION, CONVERSATION]
+
+
 def test_the_cache_keeps_only_the_most_recent_conversations() -> None:
     customers = CustomerParticipantCache(2)
     customers.remember("c1", "p1")
@@ -85,6 +101,14 @@ def test_the_health_check_passes_or_raises_with_the_error_code() -> None:
 
     genesys.error = UpstreamUnavailable("Genesys is down")
     with pytest.raises(Unhealthy, match="upstream_unavailable: Genesys is down"):
+        check_health(Deadline(5), genesys)
+
+
+def test_a_lost_permission_makes_the_health_check_fail_with_genesys_forbidden() -> None:
+    genesys = FakeGenesys()
+    genesys.error = UpstreamRejected("The role lacks the permission.", code="genesys_forbidden")
+
+    with pytest.raises(Unhealthy, match="genesys_forbidden"):
         check_health(Deadline(5), genesys)
 
 

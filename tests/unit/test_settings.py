@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from participant_data.deadline import Deadline
 from participant_data.errors import ConfigurationError
 from participant_data.settings import Limits, Settings
 
@@ -14,6 +15,18 @@ def test_only_the_secret_id_is_required_and_the_rest_has_defaults() -> None:
     assert settings.log_attribute_values is False
     assert settings.limits == Limits()
     assert settings.limits.max_body_bytes < 512000  # below the platform's own request limit
+    assert settings.attempt_timeout_seconds == 3.0
+    assert settings.max_attempts == 3
+
+
+def test_the_customer_resolution_is_remembered_for_a_short_ttl_by_default() -> None:
+    assert Settings.from_environment({"GENESYS_SECRET_ID": "s"}).customer_cache_ttl_seconds == 30.0
+
+    settings = Settings.from_environment({"GENESYS_SECRET_ID": "s", "CUSTOMER_CACHE_TTL_SECONDS": "7.5"})
+
+    assert settings.customer_cache_ttl_seconds == 7.5
+    with pytest.raises(ConfigurationError, match="CUSTOMER_CACHE_TTL_SECONDS must be positive"):
+        Settings.from_environment({"GENESYS_SECRET_ID": "s", "CUSTOMER_CACHE_TTL_SECONDS": "0"})
 
 
 def test_missing_secret_id_is_a_configuration_error() -> None:
@@ -30,6 +43,8 @@ def test_every_setting_is_read_from_its_upper_case_variable() -> None:
             "MAX_ATTRIBUTES": "7",
             "MAX_VALUE_LENGTH": "256",
             "LOG_ATTRIBUTE_VALUES": "true",
+            "ATTEMPT_TIMEOUT_SECONDS": "1.5",
+            "MAX_ATTEMPTS": "4",
         }
     )
 
@@ -38,6 +53,8 @@ def test_every_setting_is_read_from_its_upper_case_variable() -> None:
     assert settings.limits.max_attributes == 7
     assert settings.limits.max_value_length == 256
     assert settings.log_attribute_values is True
+    assert settings.attempt_timeout_seconds == 1.5
+    assert settings.max_attempts == 4
 
 
 @pytest.mark.parametrize(
@@ -48,11 +65,33 @@ def test_every_setting_is_read_from_its_upper_case_variable() -> None:
         ("REQUEST_BUDGET_SECONDS", "-1", "positive"),
         ("LOG_ATTRIBUTE_VALUES", "maybe", "true or false"),
         ("RESPONSE_MARGIN_SECONDS", "20", "smaller than REQUEST_BUDGET_SECONDS"),
+        ("ATTEMPT_TIMEOUT_SECONDS", "12", "must not exceed REQUEST_BUDGET_SECONDS"),
+        ("ATTEMPT_TIMEOUT_SECONDS", "0", "positive"),
+        ("MAX_ATTEMPTS", "0", "positive"),
+        ("MAX_ATTEMPTS", "2.5", "whole number"),
     ],
 )
 def test_malformed_settings_are_refused_by_name(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         Settings.from_environment({"GENESYS_SECRET_ID": "s", name: value})
+
+
+def test_a_budget_below_the_default_attempt_timeout_is_accepted_and_bounds_the_attempt() -> None:
+    """Only an ATTEMPT_TIMEOUT_SECONDS set above the budget is a mistake; the default gives way, since an
+    attempt never outlasts what is left of the budget anyway."""
+    settings = Settings.from_environment({"GENESYS_SECRET_ID": "s", "REQUEST_BUDGET_SECONDS": "1"})
+
+    assert settings.attempt_timeout_seconds == 3.0
+    _, read = Deadline.for_invocation(settings, lambda_remaining_ms=None).timeouts(
+        settings.connect_timeout_seconds, settings.attempt_timeout_seconds
+    )
+    assert read <= 0.5
+    assert (
+        Settings.from_environment(
+            {"GENESYS_SECRET_ID": "s", "REQUEST_BUDGET_SECONDS": "4", "ATTEMPT_TIMEOUT_SECONDS": "4"}
+        ).attempt_timeout_seconds
+        == 4.0
+    )
 
 
 def test_the_attribute_key_allow_list_is_read_comma_separated_and_off_by_default() -> None:

@@ -1,7 +1,7 @@
 """The composition root: builds the container's long-lived objects once, from the settings.
 
-They live across warm invocations: the cached secret, the SDK client and its token, pooled connections
-and the customer-participant cache.
+They live across warm invocations: the cached secret and the Secrets Manager client, the SDK client and its
+token, pooled connections and the customer-participant cache.
 """
 
 from __future__ import annotations
@@ -39,18 +39,23 @@ def build_dependencies(
         backoff=backoff,
         on_retry=record_retry,
         on_response=record_upstream_latency,
+        attempt_timeout_cap=settings.attempt_timeout_seconds,
+        max_attempts=settings.max_attempts,
     )
     if credentials is None:
         credentials = SecretStore(
             secret_id=settings.genesys_secret_id,
             ttl_seconds=settings.secret_cache_ttl_seconds,
             connect_timeout_cap=settings.connect_timeout_seconds,
+            attempt_timeout_cap=settings.attempt_timeout_seconds,
+            max_attempts=settings.max_attempts,
             backoff=backoff,
             on_retry=record_retry,
             client_factory=secrets_client_factory,
         )
     gateway = GenesysGateway(credentials, http, TokenProvider(http, settings.token_refresh_margin_seconds))
-    return Dependencies(settings, gateway, CustomerParticipantCache(settings.participant_cache_size))
+    customers = CustomerParticipantCache(settings.participant_cache_size, settings.customer_cache_ttl_seconds)
+    return Dependencies(settings, gateway, customers)
 
 
 @cache

@@ -2,10 +2,20 @@
 
 A caller is waiting on the line: every outbound call gets connect and read timeouts bounded by what is
 left, and a retry happens only when its wait and a useful attempt still fit.
+
+One attempt is also bounded on its own (ATTEMPT_TIMEOUT_SECONDS, 3 s by default): a Genesys or Secrets
+Manager round trip is expected to take tens of milliseconds, with a p99 well under a second (the
+GenesysLatency metric shows an org's real figures), so an attempt still silent after 3 s is far more
+likely stuck (a lost packet, a half-dead connection, an overloaded node) than about to answer, and a new
+attempt on a new connection is the better bet. Three such attempts fit in the default 10 s budget.
+MAX_ATTEMPTS (3, as in the AWS SDKs' standard retry mode: AWS SDKs and Tools Reference Guide, "Retry
+behavior") caps the attempts of one call, so a dependency that fails fast is not hammered for the whole
+budget either.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -36,12 +46,20 @@ class Deadline:
     def remaining(self) -> float:
         return max(0.0, self._expires_at - self._clock())
 
-    def timeouts(self, connect_cap: float) -> tuple[float, float]:
-        """(connect, read) timeouts for one attempt; raises UpstreamTimeout when no attempt can fit."""
+    def timeouts(self, connect_cap: float, attempt_cap: float = math.inf) -> tuple[float, float]:
+        """(connect, read) timeouts for one attempt: the attempt gets `attempt_cap` or what is left if less,
+        its connect `connect_cap` or the attempt's time if less. Raises UpstreamTimeout when no attempt
+        can fit."""
         left = self.remaining()
         if left < MIN_ATTEMPT_SECONDS:
             raise UpstreamTimeout("The request's time budget ran out before the call could be made.")
-        return min(connect_cap, left), left
+        attempt = min(attempt_cap, left)
+        return min(connect_cap, attempt), attempt
+
+    def share(self, fraction: float) -> Deadline:
+        """A deadline for a step that may be skipped: it gets `fraction` of what is left, the rest stays
+        for the steps that may not."""
+        return Deadline(self.remaining() * fraction, self._clock)
 
 
 class RetryableFailure(Exception):
@@ -75,13 +93,17 @@ def run_with_retries[T](
     backoff: Backoff,
     on_retry: Callable[[str], None] = lambda reason: None,
     sleep: Callable[[float], None] = time.sleep,
+    max_attempts: int | None = None,
 ) -> T:
-    """Run `attempt` until it succeeds, raises a non-retryable error, or the next try would not fit."""
+    """Run `attempt` until it succeeds, raises a non-retryable error, has been made `max_attempts` times
+    (None: no limit but the deadline), or the next try would not fit."""
     retries = 0
     while True:
         try:
             return attempt()
         except RetryableFailure as failure:
+            if max_attempts is not None and retries + 1 >= max_attempts:
+                raise failure.give_up from None
             wait = failure.retry_after if failure.retry_after is not None else backoff.delay(retries)
             if wait + MIN_ATTEMPT_SECONDS >= deadline.remaining():
                 raise failure.give_up from None

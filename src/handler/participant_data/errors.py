@@ -6,6 +6,12 @@ the problem and never carry internal exception text, credentials or attribute va
 
 from __future__ import annotations
 
+# The statuses that say the caller's own request is wrong (its IDs, body, media type or size, or a
+# conversation Genesys does not know): the caller has to change the request, so they never page anyone.
+# Every other status the service answers is a service fault: a 5xx, and a Genesys 429 the time budget
+# could not absorb (the service's share of the org's rate limit ran out, not the caller's request).
+CALLER_ERROR_STATUSES = frozenset({400, 404, 413, 415, 422})
+
 
 class ServiceError(Exception):
     """Base of the errors the service answers with. Subclasses fix the status; callers may refine the code."""
@@ -21,6 +27,17 @@ class ServiceError(Exception):
         if code is not None:
             self.code = code
         self.retry_after = retry_after
+
+    @property
+    def is_caller_error(self) -> bool:
+        """The caller's own input is wrong: counted as a failure, never as a fault of the service."""
+        return self.status in CALLER_ERROR_STATUSES
+
+    @property
+    def is_service_fault(self) -> bool:
+        """Anything else: the service failed the caller, and the alarms count it (a status not listed
+        above is a fault too, so a new kind of error pages until someone decides otherwise)."""
+        return not self.is_caller_error
 
     def to_body(self) -> dict[str, object]:
         body: dict[str, object] = {"code": self.code, "message": self.message}

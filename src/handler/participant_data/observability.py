@@ -37,14 +37,27 @@ class MetricName(StrEnum):
     GENESYS_LATENCY = "GenesysLatency"
     GENESYS_RATE_LIMITED = "GenesysRateLimited"
     HEALTH_CHECK_HEALTHY = "HealthCheckHealthy"
-    # Direct invocations that raised for the caller's own mistake (a 4xx): Lambda counts them in Errors,
-    # and the errors alarm subtracts them so that it pages for the service's faults only.
+    # Direct invocations that raised for the caller's own mistake (ServiceError.is_caller_error): Lambda
+    # counts them in Errors, and the alarms on Errors subtract them so that they page for faults only.
+    # Also per FunctionVersion, for the rollback alarm.
     REJECTED_INVOCATIONS = "RejectedInvocations"
+    # Requests served with credentials older than the secret cache's TTL because re-reading the secret
+    # failed (Secrets Manager unavailable) or waits out a back-off after such a failure (secrets.py).
+    SECRET_SERVED_STALE = "SecretServedStale"  # noqa: S105 - a metric name  # nosec B105
+    # Requests answered with a service fault (ServiceError.is_service_fault: a 5xx, or a Genesys 429 the
+    # budget could not absorb), from either entry point. Also per FunctionVersion, for the rollback alarm.
+    SERVICE_FAULTS = "ServiceFaults"
 
 
 # Extra dimensions, each on its own EMF line (only for failures and retries: never on the happy path).
 ERROR_CODE_DIMENSION = "ErrorCode"
 RETRY_REASON_DIMENSION = "RetryReason"
+FUNCTION_VERSION_DIMENSION = "FunctionVersion"
+# Lambda sets this reserved variable to the version running the code (behind the `live` alias, its number;
+# AWS Lambda developer guide, "Defined runtime environment variables"). Elsewhere (tests, `make serve`)
+# nothing sets it, and the version is Lambda's name for the unpublished one.
+FUNCTION_VERSION_VARIABLE = "AWS_LAMBDA_FUNCTION_VERSION"
+UNPUBLISHED_VERSION = "$LATEST"
 # An outbound call slower than this gets a log line (with the conversation ID) besides the latency metric.
 SLOW_CALL_SECONDS = 1.0
 
@@ -69,7 +82,25 @@ def record_retry(reason: str) -> None:
 
 
 def record_rejected_invocation() -> None:
+    """A direct invocation that raised for the caller's input: a total, and one for this version."""
     metrics.add_metric(name=MetricName.REJECTED_INVOCATIONS, unit=MetricUnit.Count, value=1)
+    _count_by_dimension(MetricName.REJECTED_INVOCATIONS, FUNCTION_VERSION_DIMENSION, function_version())
+
+
+def record_service_fault() -> None:
+    """A request the service failed: a total (the fleet's alarm), and one for this version, which the
+    rollback alarm watches while a deploy shifts traffic to it."""
+    metrics.add_metric(name=MetricName.SERVICE_FAULTS, unit=MetricUnit.Count, value=1)
+    _count_by_dimension(MetricName.SERVICE_FAULTS, FUNCTION_VERSION_DIMENSION, function_version())
+
+
+def function_version() -> str:
+    """Read when a failure is recorded, never on the happy path."""
+    return os.environ.get(FUNCTION_VERSION_VARIABLE) or UNPUBLISHED_VERSION
+
+
+def record_secret_served_stale() -> None:
+    metrics.add_metric(name=MetricName.SECRET_SERVED_STALE, unit=MetricUnit.Count, value=1)
 
 
 def record_rate_limited() -> None:

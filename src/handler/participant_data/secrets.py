@@ -1,4 +1,35 @@
-"""Reads the Genesys credentials from AWS Secrets Manager, cached in the container for a TTL."""
+"""The Genesys credentials, read from AWS Secrets Manager and cached in the container.
+
+When the secret is read, within the invocation's deadline:
+
+- **First read** (nothing cached) and **forced read** (`refresh=True`: Genesys rejected the cached
+  credentials): attempts of at most ATTEMPT_TIMEOUT_SECONDS, at most MAX_ATTEMPTS, while the budget lasts;
+  if none succeeds the request fails. A forced read is never answered from the cache: the cached
+  credentials are known bad, so they are dropped before it starts.
+- **Re-read after SECRET_CACHE_TTL_SECONDS** (to pick up a rotation): optional, since the cached
+  credentials still work at Genesys (if they did not, Genesys's rejection would force a read). So it is a
+  single attempt, bounded by the per-attempt timeout and by half of what is left of the budget, the other
+  half staying for Genesys. If Secrets Manager is unavailable (refused or reset connections, timeouts, 5xx,
+  throttling), the request goes on with the cached credentials: a warning is logged, `SecretServedStale`
+  counted, and the next re-read waits a back-off (5 s, doubling up to 60 s) during which requests use the
+  cache without trying (each counted too). An outage thus costs one caller per back-off one bounded
+  attempt, not every caller its budget.
+- **A re-read that Secrets Manager answers with a refusal** (AccessDeniedException, ResourceNotFound, a
+  KMS DecryptionFailure, a secret scheduled for deletion), or with content that is not valid credentials,
+  is not an outage but a change to the deployment: the cache is dropped and the request fails with
+  `service_misconfigured`, as a new container would. Serving on would hide it in warm containers while new
+  ones fail, and would keep using a secret its owner deleted or withdrew from this function.
+
+The Secrets Manager client is built on the first read and kept until `forget()` (a SnapStart restore).
+botocore fixes a client's connect and read timeouts when the client is built and takes none per call (its
+`Config` is given to `client()`; AWS SDK for Python docs, "Configuration"), so the kept client has those of
+a full attempt (CONNECT_TIMEOUT_SECONDS, ATTEMPT_TIMEOUT_SECONDS) and the deadline is checked before each
+attempt. An attempt that starts with less than a full attempt left (the tail of a budget, a short Lambda
+remaining time, a budget set below the attempt timeout) gets a client of its own whose timeouts end with
+the budget, used once. botocore's own retries are off: ours know the budget. Unlike the Genesys transport
+(urllib3's `total`), botocore has no timeout for connect and read together: an attempt whose connect
+succeeds just before its timeout and whose answer then never comes can take their sum.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +44,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 from participant_data.deadline import Backoff, Deadline, RetryableFailure, run_with_retries
 from participant_data.errors import ConfigurationError, UpstreamTimeout, UpstreamUnavailable
 from participant_data.genesys.credentials import GenesysCredentials
-from participant_data.observability import tracer
+from participant_data.observability import logger, record_secret_served_stale, tracer
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -27,6 +58,12 @@ _MISCONFIGURED = {
     "InvalidParameterException": "cannot be read (invalid parameter)",
 }
 
+# The share of what is left of the budget a re-read after the TTL may use: the rest is Genesys's.
+REREAD_BUDGET_SHARE = 0.5
+# After a failed re-read the cache is used without trying for this long, doubled per failure up to the cap.
+REREAD_BACKOFF_SECONDS = 5.0
+REREAD_BACKOFF_CAP_SECONDS = 60.0
+
 ClientFactory = Callable[[float, float], "SecretsManagerClient"]
 
 
@@ -38,41 +75,102 @@ class SecretStore:
         secret_id: str,
         ttl_seconds: float,
         connect_timeout_cap: float,
+        attempt_timeout_cap: float,
+        max_attempts: int,
         backoff: Backoff,
         on_retry: Callable[[str], None],
         client_factory: ClientFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_served_stale: Callable[[], None] = record_secret_served_stale,
     ) -> None:
         self._secret_id = secret_id
         self._ttl = ttl_seconds
         self._connect_cap = connect_timeout_cap
+        self._attempt_cap = attempt_timeout_cap
+        self._max_attempts = max_attempts
         self._backoff = backoff
         self._on_retry = on_retry
         self._client_factory = client_factory or _boto3_client_factory()
         self._clock = clock
+        self._on_served_stale = on_served_stale
+        self._client: SecretsManagerClient | None = None
         self._cached: GenesysCredentials | None = None
         self._fetched_at = 0.0
+        self._failed_rereads = 0
+        self._next_reread_at = 0.0
 
     def credentials(self, deadline: Deadline, *, refresh: bool = False) -> GenesysCredentials:
-        """The cached credentials, or fresh ones when the cache is older than the TTL or `refresh` is set."""
-        if refresh or self._cached is None or self._clock() - self._fetched_at >= self._ttl:
-            self._cached = self._fetch(deadline)
-            self._fetched_at = self._clock()
-        return self._cached
+        """The cached credentials; read first when none are cached or `refresh` is set (failing if the
+        read fails), or re-read when older than the TTL (keeping them if Secrets Manager is unavailable)."""
+        cached = self._cached
+        if refresh or cached is None:
+            self._cached = None  # known bad (refresh) or absent: nothing to fall back on
+            return self._keep(self._fetch(deadline))
+        if self._clock() - self._fetched_at < self._ttl:
+            return cached
+        return self._reread_or_keep(deadline, cached)
 
     def forget(self) -> None:
+        """Drop the cached credentials and the client with its connections (SnapStart restore)."""
         self._cached = None
+        self._failed_rereads, self._next_reread_at = 0, 0.0
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _keep(self, credentials: GenesysCredentials) -> GenesysCredentials:
+        self._cached, self._fetched_at = credentials, self._clock()
+        self._failed_rereads, self._next_reread_at = 0, 0.0
+        return credentials
+
+    def _reread_or_keep(self, deadline: Deadline, cached: GenesysCredentials) -> GenesysCredentials:
+        if self._clock() < self._next_reread_at:
+            self._on_served_stale()
+            return cached
+        try:
+            return self._keep(self._reread(deadline.share(REREAD_BUDGET_SHARE)))
+        except ConfigurationError:
+            self._cached = None  # Secrets Manager answered: the deployment changed, fail as a new container
+            raise
+        except RetryableFailure as failure:
+            self._back_off(failure.reason, cached)
+        except UpstreamTimeout:
+            pass  # no time left in this request even to try: a later request will
+        self._on_served_stale()
+        return cached
+
+    def _back_off(self, reason: str, cached: GenesysCredentials) -> None:
+        now = self._clock()
+        wait = min(REREAD_BACKOFF_CAP_SECONDS, REREAD_BACKOFF_SECONDS * 2**self._failed_rereads)
+        self._failed_rereads += 1
+        self._next_reread_at = now + wait
+        logger.warning(
+            "Re-reading the Genesys secret failed: serving the cached credentials",
+            extra={
+                "secret_reread_failure": reason,
+                "secret_age_seconds": round(now - self._fetched_at, 1),
+                "next_reread_in_seconds": wait,
+            },
+        )
 
     @tracer.capture_method(capture_response=False)
     def _fetch(self, deadline: Deadline) -> GenesysCredentials:
         secret_string = run_with_retries(
-            lambda: self._read_secret_string(deadline), deadline, self._backoff, self._on_retry
+            lambda: self._read_secret_string(deadline),
+            deadline,
+            self._backoff,
+            self._on_retry,
+            max_attempts=self._max_attempts,
         )
         return GenesysCredentials.from_secret_string(secret_string, self._secret_id)
 
+    @tracer.capture_method(capture_response=False)
+    def _reread(self, deadline: Deadline) -> GenesysCredentials:
+        """One attempt: raises RetryableFailure, or UpstreamTimeout when no attempt fits."""
+        return GenesysCredentials.from_secret_string(self._read_secret_string(deadline), self._secret_id)
+
     def _read_secret_string(self, deadline: Deadline) -> str | None:
-        connect, read = deadline.timeouts(self._connect_cap)
-        client = self._client_factory(connect, read)
+        client = self._client_within(deadline)
         try:
             answer: dict[str, Any] = dict(client.get_secret_value(SecretId=self._secret_id))
         except ClientError as error:
@@ -94,9 +192,21 @@ class SecretStore:
             ) from None
         return answer.get("SecretString")
 
+    def _client_within(self, deadline: Deadline) -> SecretsManagerClient:
+        """The kept client when a full attempt fits in what is left, else a one-off ending with the budget.
+
+        The kept client is built before the time left is read: building the first client of a process
+        loads the service model (~0.2 s), which the attempt's timeouts would not account for. A one-off
+        reuses the loaded model and takes milliseconds."""
+        full_attempt = (min(self._connect_cap, self._attempt_cap), self._attempt_cap)
+        if self._client is None:
+            self._client = self._client_factory(*full_attempt)
+        timeouts = deadline.timeouts(self._connect_cap, self._attempt_cap)
+        return self._client if timeouts == full_attempt else self._client_factory(*timeouts)
+
 
 def _boto3_client_factory() -> ClientFactory:
-    """Clients whose timeouts fit the deadline; botocore's own retries are off (ours know the budget)."""
+    """Clients with the given timeouts; botocore's own retries are off (ours know the budget)."""
     session = boto3.session.Session()
 
     def make_client(connect_timeout: float, read_timeout: float) -> SecretsManagerClient:

@@ -53,11 +53,21 @@ class Settings:
     response_margin_seconds: float = 0.5
     # A connect that takes longer than this will not succeed: fail over to a retry instead.
     connect_timeout_seconds: float = 2.0
+    # One attempt of an outbound call (connect and answer) gives up after this long and is retried on a new
+    # connection while the budget lasts (participant_data/deadline.py says why 3 s); never longer than what
+    # is left of the budget, so a budget set below it simply makes one attempt as long as the budget.
+    attempt_timeout_seconds: float = 3.0
+    # Attempts per outbound call (a Genesys request, a Secrets Manager read), the first one included.
+    max_attempts: int = 3
     secret_cache_ttl_seconds: float = 300.0
     # Tokens are renewed this long before `expires_in` runs out (Genesys allows lifetimes down to 300 s).
     token_refresh_margin_seconds: float = 60.0
     # Conversations whose `customer` alias resolution is remembered in a warm container.
     participant_cache_size: int = 1024
+    # ...and for this long. A flow's data-action calls come seconds apart, so most still skip the GET;
+    # a transfer or callback can add a new customer participant mid-call, and writes follow it after
+    # at most this long (one extra GET per conversation per TTL is far below Genesys's rate limit).
+    customer_cache_ttl_seconds: float = 30.0
     # Attribute values are caller data (possibly personal): logged only when an operator opts in.
     log_attribute_values: bool = False
     limits: Limits = Limits()
@@ -79,6 +89,9 @@ class Settings:
         )
         if settings.response_margin_seconds >= settings.request_budget_seconds:
             raise ConfigurationError("RESPONSE_MARGIN_SECONDS must be smaller than REQUEST_BUDGET_SECONDS")
+        attempt_set = bool(environ.get("ATTEMPT_TIMEOUT_SECONDS", "").strip())  # the default adapts instead
+        if attempt_set and settings.attempt_timeout_seconds > settings.request_budget_seconds:
+            raise ConfigurationError("ATTEMPT_TIMEOUT_SECONDS must not exceed REQUEST_BUDGET_SECONDS")
         return settings
 
 

@@ -21,19 +21,20 @@ from participant_data.errors import (
     UpstreamRejected,
 )
 from participant_data.genesys.credentials import GenesysCredentials
+from participant_data.genesys.customer_selection import choose_customer
 from participant_data.genesys.sdk import (
     ApiClient,
     ApiException,
     ConversationsApi,
     ParticipantAttributes,
-    TokensApi,
 )
 from participant_data.genesys.tokens import CredentialsRejected, TokenProvider
 from participant_data.genesys.transport import DeadlineHttpClient
 from participant_data.models import CUSTOMER_ALIAS
 from participant_data.observability import tracer
 
-CUSTOMER_PURPOSE = "customer"
+# A well-formed conversation id that names no conversation: the health check reads it (see check_health).
+HEALTH_PROBE_CONVERSATION_ID = "00000000-0000-4000-8000-000000000000"
 
 
 class ParticipantData(NamedTuple):
@@ -93,9 +94,9 @@ class GenesysGateway:
 
     @tracer.capture_method(capture_response=False)
     def customer_participant_id(self, conversation_id: str, deadline: Deadline) -> str | None:
-        """The id of the conversation's participant whose purpose is `customer`, if any
-        (`GET /api/v2/conversations/{id}`, genesys-api-notes.md, "The endpoint we call")."""
-        customer = _customer(self._conversation(conversation_id, deadline))
+        """The id of the participant the `customer` alias names, if any: `choose_customer` over the
+        participants of `GET /api/v2/conversations/{id}` (Platform API reference, "Get conversation")."""
+        customer = choose_customer(self._conversation(conversation_id, deadline).participants)
         return str(customer.id) if customer is not None else None
 
     @tracer.capture_method(capture_response=False)
@@ -104,14 +105,15 @@ class GenesysGateway:
     ) -> ParticipantData:
         """One participant's id and attributes, from `GET /api/v2/conversations/{id}`,
         which lists `participants[]` with `id`, `purpose` and `attributes` (genesys-api-notes.md, "The
-        endpoint we call"). `participant_id` may be the alias `customer`, resolved from the same answer.
+        endpoint we call"). `participant_id` may be the alias `customer`, resolved from the same answer by
+        the same rule as an update's (`choose_customer`).
 
         Needs the permission `conversation:communication:view` in the OAuth client's role (same section).
         Genesys applies a PATCH asynchronously, so a read right after one may not show it yet.
         """
         conversation = self._conversation(conversation_id, deadline)
         if participant_id == CUSTOMER_ALIAS:
-            participant = _customer(conversation)
+            participant = choose_customer(conversation.participants)
             if participant is None:
                 raise CustomerNotFound()
         else:
@@ -123,9 +125,31 @@ class GenesysGateway:
 
     @tracer.capture_method(capture_response=False)
     def check_health(self, deadline: Deadline) -> None:
-        """Secret readable, token obtainable, Genesys reachable: `HEAD /api/v2/tokens/me` works with a
-        client-credentials token (`/users/me` would not: genesys-api-notes.md, "Tokens and rate limits")."""
-        self._call(deadline, lambda client: TokensApi(client).head_tokens_me())
+        """Secret readable, token obtainable, and the role still holds what callers depend on: one
+        `GET /api/v2/conversations/{HEALTH_PROBE_CONVERSATION_ID}`, a conversation that does not exist.
+
+        404 is healthy: the token was accepted and the request got past the permission check to the
+        lookup. 403 is unhealthy (`genesys_forbidden`): the role lost `conversation:communication:view`,
+        so the `customer` alias fails for every caller. Any other failure is unhealthy as for an update.
+        Assumed, not confirmed by Genesys: the permission is checked before the id is looked up (the
+        operation's 403 codes, `missing.permissions` and `not.authorized`, describe the caller, not the
+        conversation: Platform API reference, "Get conversation"); were it the other way round, a lost
+        permission would still answer 404 here and show only on the alias's calls.
+        `HEAD /api/v2/tokens/me` is no longer called: this request proves the token too (401 comes
+        before everything else), and one request uses less of the per-token rate limit than two.
+        """
+        try:
+            self._conversation(HEALTH_PROBE_CONVERSATION_ID, deadline)
+        except NotFound:
+            return
+        except UpstreamRejected as error:
+            if error.code != "genesys_forbidden":
+                raise
+            raise UpstreamRejected(
+                "Genesys Cloud refused to read a conversation (HTTP 403): the OAuth client's role lacks"
+                " conversation:communication:view, which the `customer` alias needs.",
+                code="genesys_forbidden",
+            ) from None
 
     def reset(self) -> None:
         """Forget the token, the credentials and pooled connections (SnapStart restore)."""
@@ -177,15 +201,6 @@ class GenesysGateway:
             client.set_http_client(self._http)
             self._api_client = client
         return self._api_client
-
-
-def _customer(conversation: Any) -> Any | None:
-    """The participant whose purpose is `customer` (Architect has no documented customer participant id:
-    genesys-api-notes.md, "Data actions")."""
-    for participant in conversation.participants or []:
-        if participant.purpose == CUSTOMER_PURPOSE and participant.id:
-            return participant
-    return None
 
 
 def _participant(conversation: Any, participant_id: str) -> Any | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from participant_data.genesys import sdk_loader
 
 if TYPE_CHECKING:  # the SDK ships no type hints: to mypy these are the plain import's (Any) names
-    from PureCloudPlatformClientV2 import ApiClient, ConversationsApi, ParticipantAttributes, TokensApi
+    from PureCloudPlatformClientV2 import ApiClient, ConversationsApi, ParticipantAttributes
     from PureCloudPlatformClientV2.abstract_http_client import AbstractHttpClient
     from PureCloudPlatformClientV2.http_request_options import HttpRequestOptions
     from PureCloudPlatformClientV2.rest import ApiException, RESTResponse
@@ -24,7 +24,6 @@ else:
     ApiClient = _sdk.package.ApiClient
     ConversationsApi = _sdk.package.ConversationsApi
     ParticipantAttributes = _sdk.package.ParticipantAttributes
-    TokensApi = _sdk.package.TokensApi
     AbstractHttpClient = _sdk.attribute("abstract_http_client", "AbstractHttpClient")
     HttpRequestOptions = _sdk.attribute("http_request_options", "HttpRequestOptions")
     ApiException = _sdk.attribute("rest", "ApiException")
@@ -40,5 +39,4 @@ __all__ = [
     "HttpRequestOptions",
     "ParticipantAttributes",
     "RESTResponse",
-    "TokensApi",
 ]

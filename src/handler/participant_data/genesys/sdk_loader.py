@@ -2,8 +2,8 @@
 
 Why: the package's `__init__` imports every model and API eagerly (~6,900 modules: ~1.7-2 s and ~215 MB
 RSS with valid bytecode, 7-8 s without) and creates its `Configuration()` singleton, which starts watchdog
-threads to live-reload a config file (genesys-api-notes.md, "The SDK's HTTP layer: three traps", 3). One
-PATCH needs api_client, rest, configuration, conversations_api and participant_attributes.
+threads to live-reload a config file (docs/genesys-facts.md#sdk-heavy-import). One PATCH needs
+api_client, rest, configuration, conversations_api and participant_attributes.
 
 How (the lean path):
 
@@ -22,9 +22,13 @@ How (the lean path):
   No watchdog thread is ever started. The plain import gets the same treatment.
 
 Guard: the lean path depends on the package's layout, not on a public API. It is checked first (the
-files it imports exist, the names it needs map to them); if anything is missing, or the lean import
-raises, the partial modules are dropped and the plain `import PureCloudPlatformClientV2` runs instead,
-with a warning log. tests/unit/test_sdk_loader.py checks both paths against the pinned version.
+files it imports exist, the names it needs map to them); then, once the lean modules are loaded,
+`sdk_self_check` rehearses with no network what requests will do (the PATCH built from a
+`ParticipantAttributes`, a `Conversation` deserialised by the ApiClient), because an SDK can pass the
+layout check and still differ where requests go. If anything is missing, the lean import raises or the
+rehearsal fails, the partial modules are dropped and the plain `import PureCloudPlatformClientV2` runs
+instead, before any request, with a warning log that says why. tests/unit/test_sdk_loader.py checks both
+paths against the pinned version, and the fallback with a deliberately broken copy of the SDK.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from participant_data.genesys import sdk_self_check
 from participant_data.observability import logger
 
 PACKAGE = "PureCloudPlatformClientV2"
@@ -63,7 +68,6 @@ EAGER_MODULES = (
     "rest",
     "api_client",
     "apis.conversations_api",
-    "apis.tokens_api",
     "models.participant_attributes",
 )
 # Names the service uses and the module each must come from (checked before the lean path is taken).
@@ -71,7 +75,6 @@ REQUIRED_EXPORTS: Mapping[str, str] = {
     "ApiClient": "api_client",
     "Configuration": "configuration",
     "ConversationsApi": "apis.conversations_api",
-    "TokensApi": "apis.tokens_api",
     "ParticipantAttributes": "models.participant_attributes",
     "Conversation": "models.conversation",
     "Participant": "models.participant",
@@ -111,6 +114,7 @@ def load() -> LoadedSdk:
         directory = package_directory()
         check_layout(directory)
         package = _import_lean(directory)
+        sdk_self_check.run(package)  # before any request relies on the lean path
     except Exception as error:  # any failure of the lean path means: use the plain import
         _forget_sdk_modules()
         reason = f"{type(error).__name__}: {error}"

@@ -1,14 +1,28 @@
 """The HTTP client the Genesys SDK sends through: every request within the invocation's deadline.
 
 The SDK's own client has no request timeout and its urllib3 Retry sleeps the full Retry-After of
-413/429/503 answers (genesys-api-notes.md, "The SDK's HTTP layer: three traps"). The supported way in is
-`ApiClient.set_http_client` with an `AbstractHttpClient`; this one bounds connect and read timeouts by
-the remaining budget and retries only what is safe to retry:
+413/429/503 answers (docs/genesys-facts.md#sdk-no-request-timeout, docs/genesys-facts.md#sdk-retry-sleeps).
+The supported way in is `ApiClient.set_http_client` with an `AbstractHttpClient`; this one bounds each
+attempt by the per-attempt timeout and the remaining budget, makes at most MAX_ATTEMPTS attempts, and
+retries only what is safe to retry:
 
-- 5xx, refused or reset connections and timeouts, with jittered backoff while the budget lasts (the
-  attributes PATCH is an idempotent per-key merge, so a repeat writes the same values again);
+- 5xx, refused or reset connections and timeouts, with jittered backoff while the budget lasts;
 - a 429 after its Retry-After, only when that wait fits; otherwise it answers at once with 429;
 - never another 4xx: those go back to the SDK as its ApiException, for the gateway to translate.
+
+An attempt that times out is retried on a new connection: urllib3's `urlopen` closes a connection that
+raised and hands the pool an empty slot instead, so the stuck socket is never reused (pinned by
+tests/integration/test_attempt_timeouts.py).
+
+Retrying is safe because of what the calls are. The token POST only issues another token and the GETs
+and HEAD read. The attributes PATCH is relied on being a per-key merge
+(docs/genesys-facts.md#merge-vs-replace): Genesys's reference for
+`PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes` ("Update the
+attributes on a conversation participant") takes only the keys to set, and the data action Genesys
+publishes for it sends one key per call, which only works if the other keys are kept. A timed-out attempt
+may still have been applied, so its retry writes the same keys with the same values again: the result is
+the same as one write. The one window this opens, a duplicate landing after another writer changed the
+same key, is described in docs/reliability.md ("Retried writes").
 """
 
 from __future__ import annotations
@@ -45,9 +59,16 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
         on_response: Callable[[float], None],
         sleep: Callable[[float], None] = time.sleep,
         on_rate_limited: Callable[[], None] = record_rate_limited,
+        *,
+        attempt_timeout_cap: float = math.inf,
+        max_attempts: int | None = None,
     ) -> None:
+        """Without `attempt_timeout_cap` and `max_attempts` (the container passes both from the settings),
+        one attempt may take all that is left of the budget and attempts stop only with the budget."""
         super().__init__()
         self._connect_cap = connect_timeout_cap
+        self._attempt_cap = attempt_timeout_cap
+        self._max_attempts = max_attempts
         self._backoff = backoff
         self._on_retry = on_retry
         self._on_response = on_response
@@ -90,15 +111,17 @@ class DeadlineHttpClient(AbstractHttpClient):  # type: ignore[misc]  # the SDK s
             self._backoff,
             self._on_retry,
             self._sleep,
+            self._max_attempts,
         )
 
     def _attempt(self, options: HttpRequestOptions, deadline: Deadline) -> RESTResponse:
-        connect, read = deadline.timeouts(self._connect_cap)
+        connect, read = deadline.timeouts(self._connect_cap, self._attempt_cap)
         started = time.monotonic()
         try:
             raw = self._pool.request(
                 options.method,
                 _url_with_query(options),
+                # `total`: the connect and the wait for the answer share the attempt's time.
                 timeout=urllib3.Timeout(total=read, connect=connect, read=read),
                 retries=False,
                 redirect=False,
@@ -151,7 +174,7 @@ def _raise_for_status(response: RESTResponse) -> None:
 
 
 def _retry_after_seconds(response: RESTResponse) -> float | None:
-    """Retry-After in seconds (Genesys sends whole seconds: genesys-api-notes.md, "Limits")."""
+    """Retry-After in seconds (Genesys sends whole seconds: docs/genesys-facts.md#rate-limits)."""
     value = response.getheader("Retry-After")
     try:
         seconds = float(value) if value is not None else None

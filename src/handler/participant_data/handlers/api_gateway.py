@@ -7,6 +7,17 @@ The API has one route, so the routing is done here in a few lines rather than by
 resolver: its generic machinery (route table, middleware stack, case-insensitive header views, response
 builder) cost about a tenth of a millisecond per warm request in `make bench`, a visible share of a budget
 measured against one loopback round trip (docs/performance.md).
+
+Routing uses what API Gateway resolved, never the raw path: the raw path carries a custom domain's base
+path mapping (REST `path` = `/v1/conversations/...`) or an HTTP API's named stage (`rawPath` =
+`/prod/conversations/...`), while the resolved route and its path parameters are the same in every
+deployment (docs/genesys-facts.md#api-gateway-resolved-route).
+
+- REST API (v1): `resource` is the route template, `httpMethod` the method, `pathParameters` the IDs.
+- HTTP API (v2): `routeKey` is `PATCH <route template>` (or `ANY <route template>`: API Gateway resolves
+  the same path parameters for it), `requestContext.http.method` the method, `pathParameters` the IDs.
+- A catch-all route (`$default`, `/{proxy+}`) resolves no IDs: it answers 404 route_not_found rather than
+  guessing the IDs from a raw path whose prefix only the deployment knows. Declare the route itself.
 """
 
 from __future__ import annotations
@@ -14,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +42,9 @@ from participant_data.observability import logger
 from participant_data.validation import update_from_http
 
 ROUTE_TEMPLATE = "/conversations/{conversationId}/participants/{participantId}/attributes"
-# API Gateway hands over the path URL-decoded; a segment is anything but a slash.
-_ROUTE = re.compile(r"^/conversations/([^/]+)/participants/([^/]+)/attributes$")
 _METHOD = "PATCH"
+# The HTTP API route keys that resolve this route (see the module docstring).
+_HTTP_ROUTE_KEYS = frozenset({f"{_METHOD} {ROUTE_TEMPLATE}", f"ANY {ROUTE_TEMPLATE}"})
 JSON = "application/json"
 
 
@@ -42,8 +52,8 @@ JSON = "application/json"
 class ApiRequest:
     """What the service reads from either kind of proxy event."""
 
-    method: str
-    path: str
+    # (conversationId, participantId) as API Gateway resolved them; None: not a PATCH on this route.
+    ids: tuple[str, str] | None
     headers: Mapping[str, str]  # names lower-cased
     body: str
     is_base64: bool
@@ -72,16 +82,21 @@ def _read_event(event: dict[str, Any], version: int) -> ApiRequest:
     try:
         context = event["requestContext"]
         if version == 1:
-            method, path, request_id = event["httpMethod"], event["path"], context.get("requestId")
+            method, route = event["httpMethod"], event["resource"]
+            on_route = route == ROUTE_TEMPLATE
         else:
-            method, path, request_id = context["http"]["method"], event["rawPath"], context.get("requestId")
+            method, route = context["http"]["method"], event["routeKey"]
+            on_route = route in _HTTP_ROUTE_KEYS
+        request_id = context.get("requestId")
         headers = event.get("headers") or {}
         body = event.get("body") or ""
-        if not all(isinstance(value, str) for value in (method, path, body)) or not isinstance(headers, dict):
+        if not all(isinstance(value, str) for value in (method, route, body)) or not isinstance(
+            headers, dict
+        ):
             raise TypeError("a proxy event field has the wrong type")
+        routed = on_route and method.upper() == _METHOD
         return ApiRequest(
-            method=method.upper(),
-            path=path,
+            ids=_path_ids(event.get("pathParameters")) if routed else None,
             headers={str(name).lower(): value for name, value in headers.items() if isinstance(value, str)},
             body=body,
             is_base64=event.get("isBase64Encoded") is True,
@@ -91,6 +106,14 @@ def _read_event(event: dict[str, Any], version: int) -> ApiRequest:
         logger.warning("Malformed API Gateway event", extra={"error_type": type(error).__name__})
         failure = InvalidRequest("The event looks like an API Gateway proxy event but is malformed.")
         raise invocation_failure(failure) from None
+
+
+def _path_ids(parameters: Any) -> tuple[str, str]:
+    """The IDs API Gateway resolved for the route; it always sends both, so a gap means a malformed event."""
+    conversation_id, participant_id = parameters["conversationId"], parameters["participantId"]
+    if not isinstance(conversation_id, str) or not isinstance(participant_id, str):
+        raise TypeError("a path parameter is not a string")
+    return conversation_id, participant_id
 
 
 def _answer(request: ApiRequest, context: LambdaContext) -> tuple[int, str, dict[str, str]]:
@@ -107,12 +130,12 @@ def _answer(request: ApiRequest, context: LambdaContext) -> tuple[int, str, dict
 
 
 def _patch_attributes(request: ApiRequest, context: LambdaContext) -> UpdateResult:
-    route = _ROUTE.match(request.path)
-    if route is None or request.method != _METHOD:
+    if request.ids is None:
         raise NotFound(f"No such route: use PATCH {ROUTE_TEMPLATE}.", code="route_not_found")
     _require_json(request)
     deps = dependencies()
-    update = update_from_http(route[1], route[2], _body_bytes(request), deps.settings.limits)
+    conversation_id, participant_id = request.ids
+    update = update_from_http(conversation_id, participant_id, _body_bytes(request), deps.settings.limits)
     logger.append_keys(conversation_id=update.conversation_id)
     deadline = Deadline.for_invocation(deps.settings, context.get_remaining_time_in_millis())
     return set_attributes(update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values)

@@ -40,9 +40,9 @@ def handle_direct_invocation(event: object, context: LambdaContext) -> dict[str,
 
 def invocation_failure(error: ServiceError) -> DataActionFailed:
     """Report the failure and build what the invocation raises. Lambda counts every raised invocation in
-    its Errors metric; a caller's mistake (4xx) is also counted as rejected, so that the errors alarm can
-    leave it out."""
+    its Errors metric; a caller's mistake (and only that: a Genesys 429 is a fault) is also counted as
+    rejected, so that the alarms on Errors can leave it out."""
     report_failure(error)
-    if error.status < 500:
+    if error.is_caller_error:
         record_rejected_invocation()
     return DataActionFailed(error)

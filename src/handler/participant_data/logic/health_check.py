@@ -1,4 +1,5 @@
-"""The scheduled health check: the same path as an update, up to an authenticated call to Genesys."""
+"""The scheduled health check: the same path as an update, up to a Genesys call that needs the permission
+callers depend on (so a role change that breaks the `customer` alias turns it red, not only an outage)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ class Unhealthy(Exception):
 
 
 def check_health(deadline: Deadline, genesys: GenesysPort) -> dict[str, object]:
-    """Secret readable, token obtainable, Genesys reachable; a metric either way."""
+    """Secret readable, token obtainable, Genesys reachable and the role's permission intact (a
+    `genesys_forbidden` failure says the permission went); a metric either way."""
     try:
         genesys.check_health(deadline)
     except ServiceError as error:

@@ -18,7 +18,8 @@ def set_attributes(
     log_values: bool = False,
 ) -> UpdateResult:
     """One PATCH with only the requested keys (never read-modify-write: that would lose keys concurrent
-    writers set). The `customer` alias costs one extra GET per conversation per warm container.
+    writers set). The `customer` alias costs one extra GET per conversation per warm container, again
+    once the remembered resolution expires (a transfer or callback can bring a new customer participant).
 
     Keys are logged; values are caller data, logged only when `log_values` (LOG_ATTRIBUTE_VALUES) is on.
     """
