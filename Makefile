@@ -59,7 +59,28 @@ venv: $(VENV)/.installed ## Create the virtualenv with the runtime and test depe
 demo: $(VENV)/.installed ## Run the service end to end against the local stand-ins and show the result
 	@$(PY) -m localdev.demo
 
-test: $(VENV)/.installed $(VENV_SAM)/.installed ## Run the whole test suite (unit, integration, contracts, local API, CLI, template, properties)
+# The arm64 package src/handler/Makefile builds (what `sam build` zips), built here before the tests run so
+# that no test installs anything: tests/unit/test_build_artifact.py reads it from this path. Rebuilt when
+# anything under src/handler changes (sources, requirements, constraints, the recipe).
+TEST_PACKAGE := build/package-arm64/ParticipantDataFunction
+HANDLER_FILES := $(shell find src/handler -type f -not -path '*/__pycache__/*')
+
+$(TEST_PACKAGE).built: $(HANDLER_FILES) | $(VENV)/.installed
+	@echo "==> Building the Lambda package for the tests ($(TEST_PACKAGE))"
+	@rm -rf $(TEST_PACKAGE)
+	@$(MAKE) --no-print-directory -s -C src/handler build-ParticipantDataFunction \
+		ARTIFACTS_DIR="$(CURDIR)/$(TEST_PACKAGE)" PYTHON="$(CURDIR)/$(PY)"
+	@touch $@
+
+# Where a Docker daemon answers, tests/invoke runs `make invoke` for real: its package (this machine's
+# architecture) is built here too, so that no test installs anything.
+DOCKER_ANSWERS = $(shell docker info >/dev/null 2>&1 && echo yes)
+
+.PHONY: invoke-package
+invoke-package: $(VENV)/.installed check-python
+	@$(PY) -m localdev.lambda_package --python "$(PYTHON313)"
+
+test: $(VENV)/.installed $(VENV_SAM)/.installed $(TEST_PACKAGE).built $(if $(DOCKER_ANSWERS),invoke-package) ## Run the whole test suite (unit, integration, contracts, local API, CLI, template, properties)
 	@PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH" $(PY) -m pytest
 
 lint: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_CHECKOV)/.installed ## ruff, mypy, bandit, pip-audit, checkov and the template checks
@@ -100,7 +121,12 @@ contracts: $(VENV)/.installed ## Regenerate contracts/ (OpenAPI document, data a
 		$(if $(API_URL),--api-url '$(API_URL)') $(if $(FUNCTION_ARN),--function-arn '$(FUNCTION_ARN)') \
 		$(if $(CONTRACTS_OUT),--out '$(CONTRACTS_OUT)')
 
-data-actions: contracts ## Data actions to import: [ATTRIBUTES="a b"] [API_URL=...] [FUNCTION_ARN=...] [OUT=dir]
+# The role ARN goes into the Lambda integration's credential, not into a file: it is printed with the rest of
+# what the Genesys integrations need (api_contracts/integrations.py).
+data-actions: contracts ## Data actions to import, then the integrations' credentials: [ATTRIBUTES="a b"] [API_URL=...] [FUNCTION_ARN=...] [ROLE_ARN=...] [OUT=dir]
+	@echo
+	@$(PY) -m api_contracts integrations $(if $(ROLE_ARN),--role-arn '$(ROLE_ARN)') \
+		$(if $(FUNCTION_ARN),--function-arn '$(FUNCTION_ARN)')
 
 .PHONY: serve
 serve: $(VENV)/.installed ## Run the API locally as API Gateway serves it, with the stand-ins (PORT=3000; Ctrl-C stops)
@@ -108,6 +134,14 @@ serve: $(VENV)/.installed ## Run the API locally as API Gateway serves it, with 
 
 clean: ## Remove the virtualenvs and build output
 	rm -rf $(VENV) $(VENV_SAM) $(VENV_CHECKOV) $(RELIABILITY_RESULTS) .aws-sam build .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: lambda-image invoke
+lambda-image: check-python ## The python3.13 Lambda base image for sam local invoke: pulled, or built offline where it cannot be
+	@scripts/build-lambda-image.sh "$(PYTHON313)"
+
+# EVENT: the event file to invoke with (default events/api-gateway-rest.json). docs/local-invoke.md.
+invoke: $(VENV)/.installed $(VENV_SAM)/.installed ## sam local invoke [EVENT=events/<file>.json] in Docker, against the stand-ins
+	@$(PY) -m localdev.invoke --python "$(PYTHON313)" --sam $(SAM) $(if $(EVENT),--event '$(EVENT)')
 
 .PHONY: bench
 bench: build $(VENV)/.installed ## Measure cold start, warm latency and memory; writes docs/performance.md

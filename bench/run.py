@@ -32,6 +32,7 @@ from typing import Any
 from bench import harness, imports, report
 from bench.check_artifact import check
 from bench.stack import CLIENT_ID, CLIENT_SECRET, EVENT_FILE, REPO, running_stack
+from localdev.lambda_package import build_host_package
 
 # Targets (the issue's): compared in the report, never asserted in tests.
 IMPORT_RATIO_LIMIT = 0.30
@@ -62,7 +63,7 @@ def main() -> int:
     _step("Checking the arm64 artifact")
     results["artifact_arm64"] = check(args.artifact.resolve(), "aarch64")
     _step("Building the host-platform (x86_64) variant and the seed-style baseline package")
-    host_package = _build_host_variant(python, work / "package-x86_64")
+    host_package = build_host_package(python, work / "package-x86_64")
     results["artifact_x86_64"] = check(host_package, platform.machine())
     seed_package = _build_seed_package(python, work / "package-seed")
     results["seed_package_bytes"] = _size(seed_package)
@@ -148,28 +149,6 @@ def _site_packages() -> Path:
     import awslambdaric
 
     return Path(awslambdaric.__file__).resolve().parents[1]
-
-
-def _build_host_variant(python: Path, target: Path) -> Path:
-    """src/handler/Makefile's package, for this machine's platform (timing only: Lambda runs arm64)."""
-    if target.exists():
-        shutil.rmtree(target)
-    platform_tag = f"manylinux2014_{platform.machine()}"
-    subprocess.run(
-        [
-            "make",
-            "-s",
-            "-C",
-            str(REPO / "src" / "handler"),
-            "build-ParticipantDataFunction",
-            f"ARTIFACTS_DIR={target}",
-            f"LAMBDA_PLATFORM={platform_tag}",
-            f"PYTHON={python}",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return target
 
 
 def _build_seed_package(python: Path, target: Path) -> Path:

@@ -18,7 +18,7 @@ from .server import GenesysEmulator
 DESCRIPTION = """\
 Run a local Genesys Cloud emulator on loopback: the OAuth client-credentials login
 (POST /oauth/token), the participant-attributes API (PATCH /api/v2/conversations/{cid}/
-participants/{pid}/attributes, GET /api/v2/conversations/{cid}), the health-check probes
+participants/{pid}/attributes, GET /api/v2/conversations/{cid}), the token probes
 (/api/v2/tokens/me, /api/v2/organizations/me) and fault injection.
 
 Once it listens, it prints exactly one JSON line on stdout and flushes it:
@@ -31,6 +31,7 @@ EPILOG = """\
 Seed it and inject faults through the admin API (no auth, loopback only), e.g.:
   curl -s -X POST $URL/_emulator/conversations -d '{"participants": [{"purpose": "customer"}]}'
   curl -s -X POST $URL/_emulator/faults -d '{"status": 503, "count": 2, "retry_after": 1}'
+  curl -s -X POST $URL/_emulator/conversations/$CID/participants/$PID/end   # the participant leaves
   curl -s $URL/_emulator/requests
 or from Python: genesys_emulator.EmulatorAdmin(URL). The full reference is docs/emulator.md.
 """
@@ -50,10 +51,19 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
+    listen = parser.add_mutually_exclusive_group()
+    listen.add_argument(
         "--host",
         default="127.0.0.1",
         help="loopback address to listen on: 127.0.0.1 (default), localhost or ::1; anything else is refused",
+    )
+    listen.add_argument(
+        "--container-network",
+        action="store_true",
+        help=(
+            "inside a container only (refused elsewhere): listen on every interface of the container, for "
+            "the other containers of its network (make invoke runs the function and the emulator so)"
+        ),
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 (default) picks a free one")
     parser.add_argument("--client-id", help="an OAuth client to accept (needs --client-secret)")
@@ -96,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(str(error))
     try:
         emulator = GenesysEmulator(
-            args.host, args.port, clients=clients, rate_limit=args.rate_limit, log_requests=args.log_requests
+            args.host,
+            args.port,
+            clients=clients,
+            rate_limit=args.rate_limit,
+            log_requests=args.log_requests,
+            container_network=args.container_network,
         )
     except NonLoopbackHostError as error:
         parser.error(str(error))

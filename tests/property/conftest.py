@@ -1,5 +1,8 @@
 """Hostile-input property tests: a fixed, derandomized Hypothesis profile and a count of what was tried.
 
+The profile is registered here and applied by each hostile-input test's own `@settings`, never loaded for
+the session: other Hypothesis users (the schemathesis tests) keep their own, randomized settings.
+
 Every example is one malformed request run through the real Lambda handler with Genesys replaced by an
 in-process fake. The tests assert on each example; the count is printed at the end of the run (and must
 reach MIN_EXAMPLES when the whole property suite ran) so the "10,000 per run" promise is checked, not
@@ -27,7 +30,6 @@ settings.register_profile(
         HealthCheck.function_scoped_fixture,
     ],
 )
-settings.load_profile("hostile-input")
 
 MIN_EXAMPLES = 10_000
 

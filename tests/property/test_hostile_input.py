@@ -37,6 +37,7 @@ from tests.unit.fakes import FakeGenesys
 
 # Examples per test: 5000 + 2500 + 2000 + 1000 = 10,500 malformed requests per run.
 EXAMPLES = {"api_body": 5000, "api_envelope": 2500, "direct_event": 2000, "any_event": 1000}
+HOSTILE_INPUT = settings.get_profile("hostile-input")  # derandomized (conftest), applied per test only
 SECRET_ID = "genesys/participant-data"
 API_KEY = "EXAMPLEkeyDoNotUse"  # the sample events' x-api-key
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -100,31 +101,31 @@ def check(case: Case, genesys: FakeGenesys, name: str) -> None:
         pytest.fail(f"{case.what}: reached Genesys: {genesys.patches or genesys.lookups}")
 
 
-@settings(max_examples=EXAMPLES["api_body"])
+@settings(HOSTILE_INPUT, max_examples=EXAMPLES["api_body"])
 @given(case=api_body_cases())
 def test_malformed_bodies_get_a_4xx_naming_the_problem(genesys: FakeGenesys, case: Case) -> None:
     check(case, genesys, "api_body")
 
 
-@settings(max_examples=EXAMPLES["api_envelope"])
+@settings(HOSTILE_INPUT, max_examples=EXAMPLES["api_envelope"])
 @given(case=api_envelope_cases())
 def test_wrong_methods_paths_ids_content_types_and_base64_get_a_4xx(genesys: FakeGenesys, case: Case) -> None:
     check(case, genesys, "api_envelope")
 
 
-@settings(max_examples=EXAMPLES["direct_event"])
+@settings(HOSTILE_INPUT, max_examples=EXAMPLES["direct_event"])
 @given(case=direct_event_cases())
 def test_malformed_direct_invocations_fail_with_a_4xx(genesys: FakeGenesys, case: Case) -> None:
     check(case, genesys, "direct_event")
 
 
-@settings(max_examples=EXAMPLES["any_event"])
+@settings(HOSTILE_INPUT, max_examples=EXAMPLES["any_event"])
 @given(case=any_event_cases())
 def test_any_json_event_fails_cleanly(genesys: FakeGenesys, case: Case) -> None:
     check(case, genesys, "any_event")
 
 
-@settings(max_examples=200)
+@settings(HOSTILE_INPUT, max_examples=200)
 @given(attributes=valid_attributes, kind=api_body_cases().map(lambda c: c.kind))
 def test_the_valid_requests_the_cases_start_from_do_succeed(
     genesys: FakeGenesys, attributes: dict[str, object], kind: str

@@ -14,7 +14,7 @@ import os
 import random
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from localdev.lambda_context import LocalLambdaContext
 from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
 from participant_data import snapstart
 from participant_data.container import dependencies
+from participant_data.deadline import Backoff
 from participant_data.settings import load_settings
 from tests.events import CONVERSATION, PARTICIPANT, api_event
 
@@ -75,11 +76,22 @@ def test_without_snapshot_restore_py_nothing_is_registered(monkeypatch: pytest.M
     assert snapstart.register() is False
 
 
-def test_after_restore_reseeds_the_retry_jitter() -> None:
+def test_environments_restored_from_one_snapshot_draw_different_retry_jitter() -> None:
+    """Every environment resumes with the snapshot's `random` state: without a reseed from fresh entropy
+    they would all draw the same jitter, and merely advancing the shared state would not help either."""
     random.seed(1234)
     snapshot_state = random.getstate()
-    snapstart.after_restore()
-    assert random.getstate() != snapshot_state
+
+    def jitter_after_a_restore(hook: Callable[[], None]) -> list[float]:
+        random.setstate(snapshot_state)  # a new environment, resumed from the snapshot
+        hook()
+        return [Backoff().delay(attempt) for attempt in range(8)]
+
+    first, second = (jitter_after_a_restore(snapstart.after_restore) for _ in range(2))
+    without_the_hook = jitter_after_a_restore(lambda: None)
+
+    assert first != second
+    assert without_the_hook not in (first, second)
 
 
 def test_the_hooks_do_nothing_when_the_service_is_not_configured(monkeypatch: pytest.MonkeyPatch) -> None:

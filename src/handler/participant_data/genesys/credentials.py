@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +34,10 @@ REGION_DOMAINS = frozenset(
 )
 # Plain http is allowed only for a local stand-in (the emulator) on loopback.
 _LOCAL_BASE_URL = re.compile(r"^http://(127\.0\.0\.1|localhost):(\d{1,5})/?$")
+# ...or, under `sam local invoke` (`make invoke`), a stand-in container on the run's own Docker network,
+# named by a single DNS label (no dots: never a public host). SAM CLI sets AWS_SAM_LOCAL=true in the
+# function's container (samcli/local/lambdafn/env_vars.py); Lambda itself never sets it.
+_SAM_LOCAL_BASE_URL = re.compile(r"^http://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):(\d{1,5})/?$")
 SECRET_FIELDS = ("client_id", "client_secret", "environment")
 
 
@@ -74,6 +79,8 @@ def _base_urls(environment: str) -> tuple[str, str]:
     if environment in REGION_DOMAINS:
         return f"https://api.{environment}", f"https://login.{environment}"
     local = _LOCAL_BASE_URL.match(environment)
+    if local is None and os.environ.get("AWS_SAM_LOCAL") == "true":
+        local = _SAM_LOCAL_BASE_URL.match(environment)
     if local and 0 < int(local.group(2)) < 65536:
         base = environment.rstrip("/")
         return base, base

@@ -1,0 +1,42 @@
+"""Fixtures of the `make invoke` tests: running make as a user does, and whether Docker is there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from localdev.docker import daemon_problem
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(command: Sequence[str], env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """`command` in the repository with exactly `env`; output captured, the exit status not checked."""
+    return subprocess.run(
+        list(command), cwd=REPO, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def run_make(
+    target: str, *variables: str, env: Mapping[str, str] | None = None, timeout: float = 900.0
+) -> subprocess.CompletedProcess[str]:
+    """`make TARGET VARIABLES...` as a user runs it from a shell, with `env` added to this environment
+    (when the tests themselves run under `make test`, make's own variables are dropped, so this make is a
+    top-level one and says `make: ***`, not `make[1]: ***`)."""
+    inherited = {name: value for name, value in os.environ.items() if name not in _MAKE_VARIABLES}
+    return run(["make", "--no-print-directory", target, *variables], {**inherited, **(env or {})}, timeout)
+
+
+_MAKE_VARIABLES = frozenset({"MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"})
+
+
+@pytest.fixture(scope="session")
+def docker_daemon() -> None:
+    """Skips (saying why) where no Docker daemon answers: scripts/start-docker.sh starts one as root."""
+    problem = daemon_problem()
+    if problem is not None:
+        pytest.skip(f"make invoke needs Docker: {problem} (scripts/start-docker.sh starts one as root)")
