@@ -2,9 +2,9 @@
 
 Top-level fields as in Genesys's exported actions (`name`, `integrationType`, `actionType`, `contract`,
 `config`, `secure`; docs/data-actions.md cites the examples). Both contracts come from api_contracts.schema
-(the handler's own validation rules) and follow Genesys's contract rules (genesys-api-notes.md, "Data
-actions"): a flat input of string/integer/number/boolean properties named `[A-Za-z][A-Za-z0-9_-]*`, none of
-the reserved names, and an output without nested arrays.
+(the handler's own validation rules) and follow Genesys's contract rules
+(docs/genesys-facts.md#web-services-data-actions): a flat input of string/integer/number/boolean properties
+named `[A-Za-z][A-Za-z0-9_-]*`, none of the reserved names, and an output without nested arrays.
 """
 
 from __future__ import annotations

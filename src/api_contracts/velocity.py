@@ -1,4 +1,4 @@
-"""The Velocity templates of the data actions' requests (genesys-api-notes.md, "Data actions").
+"""The Velocity templates of the data actions' requests (docs/genesys-facts.md#web-services-data-actions).
 
 Every input value reaches the body through `$esc.jsonString(...)` (Genesys's Velocity macros: "Escape any
 use of input ... variables"), and the URL's through `$esc.url(...)`. An attribute input left empty in the

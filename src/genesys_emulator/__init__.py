@@ -15,6 +15,7 @@ Out of process: ``python -m genesys_emulator --help``, then :class:`EmulatorAdmi
 """
 
 from .admin_client import EmulatorAdmin, EmulatorAdminError
+from .emulator import GenesysEmulator
 from .errors import NonLoopbackHostError
 from .models import (
     ConversationInfo,
@@ -25,7 +26,7 @@ from .models import (
     ParticipantSpec,
     RecordedRequest,
 )
-from .server import MAX_REQUEST_BYTES, GenesysEmulator
+from .platform_api import MAX_REQUEST_BYTES
 
 __all__ = [
     "MAX_REQUEST_BYTES",

@@ -11,9 +11,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .emulator import GenesysEmulator
 from .errors import NonLoopbackHostError
 from .models import DEFAULT_TOKEN_LIFETIME, OAuthClient
-from .server import GenesysEmulator
 
 DESCRIPTION = """\
 Run a local Genesys Cloud emulator on loopback: the OAuth client-credentials login

@@ -43,7 +43,7 @@ from .errors import RATE_LIMIT_WINDOW_SECONDS
 from .models import DEFAULT_TOKEN_LIFETIME, Fault
 
 if TYPE_CHECKING:
-    from .server import GenesysEmulator
+    from .emulator import GenesysEmulator
 
 Answer = tuple[int, Any]
 """Status and JSON payload (None: no body)."""

@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 # Messages of the error codes, as the Platform API swagger lists them in "x-inin-error-codes"
-# (genesys-platform-api-subset.swagger.json); 413's message is from the api notes.
+# (tests/fixtures/genesys-platform-api-subset.swagger.json); 413's message is the current API
+# reference's (docs/genesys-facts.md#platform-api-errors).
 ERROR_MESSAGES: dict[str, str] = {
     "bad.request": "The request could not be understood by the server due to malformed syntax.",
     "invalid.value": "Value [%s] is not valid for field type [%s]. Allowable values are: %s",
@@ -33,7 +34,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "request.timeout": "The request timed out.",
 }
 
-# The code an injected fault of a given status carries. 429 uses the code the api notes name.
+# The code an injected fault of a given status carries. 429 uses Genesys's rate-limit code
+# (docs/genesys-facts.md#rate-limits).
 STATUS_CODES: dict[int, str] = {
     400: "bad.request",
     401: "bad.credentials",
@@ -51,7 +53,7 @@ STATUS_CODES: dict[int, str] = {
 }
 
 GENESYS_RATE_LIMIT = 300
-"""Platform API requests per token per minute (api notes, from the Genesys developer blog)."""
+"""Platform API requests per token per minute (docs/genesys-facts.md#rate-limits)."""
 
 RATE_LIMIT_WINDOW_SECONDS = 60.0
 
@@ -130,9 +132,9 @@ def error_body(
 class OAuthError(Exception):
     """An answer of the token endpoint in the OAuth error shape ``{"error", "description"}``.
 
-    The api notes only establish ``{"error": "invalid_client", ...}`` for rejected credentials and leave
-    400 versus 401 unconfirmed; ``error_description`` (RFC 6749's name) is sent too so that generic
-    OAuth clients find the text.
+    Only ``{"error": "invalid_client", ...}`` for rejected credentials is established, and 400 versus 401
+    is unconfirmed (docs/genesys-facts.md#rejected-credentials); ``error_description`` (RFC 6749's name)
+    is sent too so that generic OAuth clients find the text.
     """
 
     def __init__(self, status: int, error: str, description: str) -> None:

@@ -12,7 +12,7 @@ FaultAction = Literal["reset", "malformed_json"]
 FAULT_ACTIONS: frozenset[str] = frozenset(get_args(FaultAction))
 
 DEFAULT_TOKEN_LIFETIME = 86400
-"""Seconds: Genesys's default access-token lifetime (api notes, "Tokens and rate limits")."""
+"""Seconds: Genesys's default access-token lifetime (docs/genesys-facts.md#client-credentials-token)."""
 
 CALL_STATES: frozenset[str] = frozenset(
     {
@@ -126,8 +126,9 @@ class RecordedRequest:
 class OAuthClient:
     """A client-credentials OAuth client the token endpoint accepts.
 
-    ``token_lifetime`` is in seconds. Genesys allows 300..172800 (default 86400, api notes); the
-    emulator accepts any value >= 1 so that tests can watch a token expire within a second or two.
+    ``token_lifetime`` is in seconds. Genesys allows 300..172800 (default 86400,
+    docs/genesys-facts.md#client-credentials-token); the emulator accepts any value >= 1 so that tests
+    can watch a token expire within a second or two.
     """
 
     client_id: str

@@ -1,8 +1,9 @@
 """Everything the emulator knows, behind one lock: OAuth clients, tokens, conversations, faults, requests.
 
-The HTTP layer (:mod:`genesys_emulator.server`) parses requests and writes answers; every decision that
-depends on the emulated Genesys org is taken here, so the Python API and the admin HTTP API act on the
-same state with the same rules.
+The HTTP side (:mod:`genesys_emulator.http_handler` on the wire, :mod:`genesys_emulator.platform_api`
+for the endpoints) parses requests and writes answers; every decision that depends on the emulated
+Genesys org is taken here, so the Python API and the admin HTTP API act on the same state with the same
+rules. The conversations themselves are plain data (:mod:`genesys_emulator.conversations`).
 """
 
 from __future__ import annotations
@@ -19,26 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from .conversations import Conversation, check_unique_ids, new_conversation, new_participant, parse_moment
 from .errors import RATE_LIMIT_WINDOW_SECONDS, ApiError, OAuthError
-from .models import (
-    CALL_STATES,
-    ENDED_CALL_STATES,
-    ConversationInfo,
-    Fault,
-    OAuthClient,
-    ParticipantInfo,
-    ParticipantSpec,
-    RecordedRequest,
-    request_matches,
-)
-
-_PARTICIPANT_KEYS = frozenset(ParticipantSpec.__annotations__)
-_TIME_KEYS = ("start_time", "connected_time", "end_time")
-
-
-def iso_millis(moment: datetime) -> str:
-    """``yyyy-MM-ddTHH:mm:ss.SSSZ``: the date-time format the swagger's descriptions give."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+from .models import ConversationInfo, Fault, OAuthClient, ParticipantInfo, RecordedRequest, request_matches
 
 
 @dataclass
@@ -46,32 +30,6 @@ class _Token:
     client_id: str
     expires_at: float  # time.monotonic()
     revoked: bool = False
-
-
-@dataclass
-class _Participant:
-    id: str
-    purpose: str
-    state: str  # of its one voice call
-    call_id: str
-    start_time: datetime
-    attributes: dict[str, str]
-    connected_time: datetime | None = None
-    end_time: datetime | None = None  # set once the participant has left the conversation
-
-    def end(self, moment: datetime) -> None:
-        """Leave the conversation: `endTime`, and the call disconnected (unless it already ended)."""
-        if self.end_time is None:
-            self.end_time = moment
-        if self.state not in ENDED_CALL_STATES:
-            self.state = "disconnected"
-
-
-@dataclass
-class _Conversation:
-    id: str
-    start_time: datetime
-    participants: list[_Participant]
 
 
 @dataclass
@@ -100,7 +58,7 @@ class EmulatorState:
         self._clients: dict[str, OAuthClient] = {}
         self._tokens: dict[str, _Token] = {}
         self._issued: list[str] = []
-        self._conversations: dict[str, _Conversation] = {}
+        self._conversations: dict[str, Conversation] = {}
         self._faults: list[_QueuedFault] = []
         self._requests: list[RecordedRequest] = []
         self._rate_limit: _RateLimit | None = None
@@ -154,8 +112,8 @@ class EmulatorState:
         """Check client credentials (the Basic auth of ``POST /oauth/token``).
 
         Unknown client: 400 ``invalid_client``; wrong secret: 401 ``invalid_client``. Which status
-        Genesys uses for which case is unconfirmed (api notes): clients must treat both as "credentials
-        rejected".
+        Genesys uses for which case is unconfirmed (docs/genesys-facts.md#rejected-credentials): clients
+        must treat both as "credentials rejected".
         """
         with self._lock:
             client = self._clients.get(client_id)
@@ -209,7 +167,8 @@ class EmulatorState:
         """Count one /api/v2 request of ``token``; raise the 429 Genesys answers past the limit.
 
         Genesys allows 300 requests per token per minute and answers 429 with ``Retry-After`` and code
-        ``too.many.requests.retry.after`` (api notes). Rejected requests do not use up a slot.
+        ``too.many.requests.retry.after`` (docs/genesys-facts.md#rate-limits). Rejected requests do not
+        use up a slot.
         """
         now = time.monotonic()
         with self._lock:
@@ -236,125 +195,66 @@ class EmulatorState:
         self, participants: Sequence[Mapping[str, Any]], conversation_id: str | None = None
     ) -> ConversationInfo:
         """Seed a conversation. Every participant key is optional (see :class:`ParticipantSpec`)."""
-        now = datetime.now(UTC)
-        built = [self._build_participant(spec, now) for spec in participants]
-        _check_unique_ids(built)
-        conversation = _Conversation(conversation_id or str(uuid.uuid4()), now, built)
-        if not conversation.id or "/" in conversation.id:
-            raise ValueError(f"conversation_id must be non-empty and contain no '/': {conversation.id!r}")
+        conversation = new_conversation(participants, conversation_id, datetime.now(UTC))
         with self._lock:
             if conversation.id in self._conversations:
                 raise ValueError(f"conversation {conversation.id!r} already exists")
             self._conversations[conversation.id] = conversation
-            return _info(conversation)
-
-    @staticmethod
-    def _build_participant(spec: Mapping[str, Any], now: datetime) -> _Participant:
-        unknown = set(spec) - _PARTICIPANT_KEYS
-        if unknown:
-            raise ValueError(
-                f"unknown participant keys {sorted(unknown)}; allowed: {sorted(_PARTICIPANT_KEYS)}"
-            )
-        participant_id = spec.get("id") or str(uuid.uuid4())
-        purpose = spec.get("purpose", "customer")
-        start_time, connected_time, end_time = (_moment(spec.get(key), key) for key in _TIME_KEYS)
-        state = spec.get("state", "connected" if end_time is None else "disconnected")
-        attributes = dict(spec.get("attributes") or {})
-        if not isinstance(participant_id, str) or "/" in participant_id:
-            raise ValueError(f"participant id must be a string without '/': {participant_id!r}")
-        if not isinstance(purpose, str) or not purpose:
-            raise ValueError(f"participant purpose must be a non-empty string: {purpose!r}")
-        if state not in CALL_STATES:
-            raise ValueError(f"participant state must be one of {sorted(CALL_STATES)}: {state!r}")
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
-            raise ValueError("participant attributes must map strings to strings")
-        if start_time is None:  # now, unless a time given says the participant was there earlier
-            start_time = min(moment for moment in (now, connected_time, end_time) if moment is not None)
-        if connected_time is None and state == "connected":
-            connected_time = start_time  # a connected call has a connect time; others only if given
-        return _Participant(
-            participant_id,
-            purpose,
-            state,
-            str(uuid.uuid4()),
-            start_time,
-            attributes,
-            connected_time,
-            end_time,
-        )
+            return conversation.info()
 
     def add_participant(self, conversation_id: str, spec: Mapping[str, Any]) -> ParticipantInfo:
         """A participant joins a conversation (a transfer, a callback): same keys as when seeding."""
-        participant = self._build_participant(spec, datetime.now(UTC))
+        participant = new_participant(spec, datetime.now(UTC))
         with self._lock:
             conversation = self._conversation(conversation_id)
-            _check_unique_ids([*conversation.participants, participant])
+            check_unique_ids([*conversation.participants, participant])
             conversation.participants.append(participant)
-            return _participant_info(participant)
+            return participant.info()
 
     def end_participant(
         self, conversation_id: str, participant_id: str, end_time: datetime | str | None = None
     ) -> ParticipantInfo:
         """The participant leaves: ``endTime`` set (now unless given; kept if it had left already) and its
         call ``disconnected`` (a ``terminated`` call stays so). It stays listed, as Genesys lists it."""
-        moment = _moment(end_time, "end_time") or datetime.now(UTC)
+        moment = parse_moment(end_time, "end_time") or datetime.now(UTC)
         with self._lock:
-            participant = self._participant(conversation_id, participant_id)
+            participant = self._conversation(conversation_id).participant(participant_id)
             participant.end(moment)
-            return _participant_info(participant)
+            return participant.info()
 
     def conversation_info(self, conversation_id: str) -> ConversationInfo:
         with self._lock:
-            conversation = self._conversations.get(conversation_id)
-            if conversation is None:
-                raise KeyError(f"unknown conversation {conversation_id!r}")
-            return _info(conversation)
+            return self._conversation(conversation_id).info()
 
     def participant_attributes(self, conversation_id: str, participant_id: str) -> dict[str, str]:
         with self._lock:
-            return dict(self._participant(conversation_id, participant_id).attributes)
+            return dict(self._conversation(conversation_id).participant(participant_id).attributes)
 
-    def _conversation(self, conversation_id: str) -> _Conversation:
+    def _conversation(self, conversation_id: str) -> Conversation:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             raise KeyError(f"unknown conversation {conversation_id!r}")
         return conversation
 
-    def _participant(self, conversation_id: str, participant_id: str) -> _Participant:
-        conversation = self._conversation(conversation_id)
-        for participant in conversation.participants:
-            if participant.id == participant_id:
-                return participant
-        raise KeyError(f"conversation {conversation_id!r} has no participant {participant_id!r}")
-
     def merge_attributes(
         self, conversation_id: str, participant_id: str, attributes: Mapping[str, str]
     ) -> None:
-        """Apply an attributes PATCH: a per-key merge (api notes, "Merge vs replace"); 404 if unknown."""
+        """Apply an attributes PATCH: a per-key merge (docs/genesys-facts.md#merge-vs-replace); 404 if
+        the conversation or participant is unknown."""
         with self._lock:
             try:
-                participant = self._participant(conversation_id, participant_id)
+                participant = self._conversation(conversation_id).participant(participant_id)
             except KeyError:
                 raise ApiError(404, "not.found") from None
             participant.attributes.update(attributes)
 
     def conversation_body(self, conversation_id: str) -> dict[str, Any]:
-        """The ``Conversation`` body of ``GET /api/v2/conversations/{id}`` (swagger definitions/Conversation).
-
-        A participant's state is reported where the swagger puts it for a voice call, ``calls[].state``
-        (``Participant`` has no ``state`` property); a participant that left has ``endTime``, and its call
-        ``disconnectedTime``. Times that are not set are left out, as Genesys leaves them out.
-        """
+        """The ``Conversation`` body of ``GET /api/v2/conversations/{id}``; 404 if unknown."""
         with self._lock:
             conversation = self._conversations.get(conversation_id)
             if conversation is None:
                 raise ApiError(404, "not.found")
-            return {
-                "id": conversation.id,
-                "startTime": iso_millis(conversation.start_time),
-                "participants": [_participant_body(p) for p in conversation.participants],
-                "selfUri": f"/api/v2/conversations/{conversation.id}",
-            }
+            return conversation.body()
 
     # --- faults ----------------------------------------------------------------------------------------
 
@@ -405,52 +305,3 @@ def _rate_limit(limit: int | None, window_seconds: float) -> _RateLimit | None:
     if window_seconds <= 0:
         raise ValueError(f"window_seconds must be positive, got {window_seconds}")
     return None if limit is None else _RateLimit(limit, float(window_seconds))
-
-
-def _info(conversation: _Conversation) -> ConversationInfo:
-    return {"id": conversation.id, "participants": [_participant_info(p) for p in conversation.participants]}
-
-
-def _participant_info(participant: _Participant) -> ParticipantInfo:
-    return {
-        "id": participant.id,
-        "purpose": participant.purpose,
-        "state": participant.state,
-        "attributes": dict(participant.attributes),
-    }
-
-
-def _participant_body(participant: _Participant) -> dict[str, Any]:
-    """A swagger ``Participant`` with its one voice ``Call``; unset times are left out."""
-    body: dict[str, Any] = {"id": participant.id, "startTime": iso_millis(participant.start_time)}
-    call: dict[str, Any] = {"id": participant.call_id, "state": participant.state}
-    if participant.connected_time is not None:
-        body["connectedTime"] = call["connectedTime"] = iso_millis(participant.connected_time)
-    if participant.end_time is not None:
-        body["endTime"] = iso_millis(participant.end_time)
-        if participant.state in ENDED_CALL_STATES:
-            call["disconnectedTime"] = body["endTime"]
-    body["purpose"] = participant.purpose
-    body["attributes"] = dict(participant.attributes)
-    body["calls"] = [call]
-    return body
-
-
-def _check_unique_ids(participants: Sequence[_Participant]) -> None:
-    ids = [p.id for p in participants]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"participant ids must be unique within a conversation: {ids}")
-
-
-def _moment(value: Any, name: str) -> datetime | None:
-    """A participant time: an ISO 8601 string (``...Z`` or with an offset) or a datetime; naive is UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{name} must be an ISO 8601 date-time, got {value!r}") from None
-    if not isinstance(value, datetime):
-        raise ValueError(f"{name} must be an ISO 8601 date-time string, got {value!r}")
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ import sys
 
 # Set before participant_data is imported: Powertools reads them then (metrics also at flush time).
 QUIET_ENVIRONMENT = {
-    "POWERTOOLS_METRICS_DISABLED": "true",  # flushes print nothing (genesys-api-notes.md, "AWS facts")
+    "POWERTOOLS_METRICS_DISABLED": "true",  # flushes print nothing (docs/genesys-facts.md#powertools)
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon on an operator's machine
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }

@@ -1,7 +1,7 @@
 """X-Ray traces carry no client secret and no token, across every path that reads or uses them.
 
 Powertools' `capture_method` records a method's return value and any exception in the trace
-(genesys-api-notes.md, "AWS facts"). Tracing is off outside Lambda, so this test turns the X-Ray SDK on,
+(docs/genesys-facts.md#powertools). Tracing is off outside Lambda, so this test turns the X-Ray SDK on,
 gives the recorder an emitter that keeps every segment it would send to the daemon, runs the handler
 inside a segment, and searches the serialized segments.
 """
