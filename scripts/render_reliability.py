@@ -13,26 +13,43 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 
 def fault_table(rows: list[dict[str, Any]]) -> str:
+    """The fault matrix: every column but the seconds was asserted exactly by its case (tests/faults)."""
+    unverified = [row["case"] for row in rows if not row.get("verified")]
+    if unverified:
+        raise SystemExit(f"faults.json holds cases that failed their expectation: {', '.join(unverified)}")
+    if rows and len(rows) != rows[0]["cases_in_matrix"]:
+        raise SystemExit(f"faults.json holds {len(rows)} of the matrix's {rows[0]['cases_in_matrix']} cases")
     lines = [
-        "| group | case | fault injected | expected | answer | seconds (budget) | token requests"
-        " | API requests | PATCHes applied | retries |",
-        "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+        "| group | case | fault injected | answer | write | Secrets Manager requests | token requests"
+        " | API requests | PATCHes applied | retries logged | seconds (budget) |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for row in rows:
-        answer = f"{row['status']} {row['code']}"
+        fault = "; ".join([row["fault"], *(f"{name}={value}" for name, value in row["settings"].items())])
+        answer = f"{row['status']} {row['code'] or 'ok'}"
         if row.get("retry_after"):
             answer += f" (Retry-After {row['retry_after']})"
+        write = row["write"] if row["write"] != "applied, answered failure" else f"**{row['write']}**"
         lines.append(
-            f"| {row['group']} | {row['case']} | {row['fault']} | {row['expected']} | {answer} |"
-            f" {row['seconds']:.2f} ({row['budget_seconds']:g}) | {row['token_requests']}"
-            f" | {row['api_requests']} | {row['patches_applied']} | {row['retries']} |"
+            f"| {row['group']} | {row['case']} | {fault} | {answer} | {write} | {row['secrets_requests']}"
+            f" | {row['token_requests']} | {row['api_requests']} | {row['patches_applied']}"
+            f" | {_retries(row)} | {row['seconds']:.2f} ({row['budget_seconds']:g}) |"
         )
     return "\n".join(lines)
+
+
+def _retries(row: dict[str, Any]) -> str:
+    """Retries by reason ("2 x genesys:503"), then any stale-secret warning with its re-read's failure."""
+    counts = Counter(row["retries"])
+    parts = [f"{count} x {reason}" for reason, count in counts.items()] or ["0"]
+    parts += [f"cached secret served after {reason}" for reason in row["stale_secret"]]
+    return "; ".join(parts)
 
 
 def load_table(results: list[dict[str, Any]]) -> str:

@@ -1,5 +1,6 @@
 """Fault-matrix fixtures: the integration stack (handler + emulator + moto_server over real sockets),
-stand-in servers that refuse, hang or fail, and the results file docs/reliability.md is rendered from."""
+stand-in servers that refuse, hang or fail (each counting the requests it receives), and the results file
+docs/reliability.md is rendered from."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ from tests.integration.conftest import captured_logs, stack  # noqa: F401 - shar
 def closed_port() -> int:
     """A loopback port nobody listens on: a connect is refused at once (RST)."""
     return free_port()  # free: bound for a moment to find it, then closed
+
+
+class ClosedPort:
+    """A closed loopback port as a stand-in: it receives no request, whatever the client tries (the
+    attempts made show only in the client's own retry log)."""
+
+    requests = 0
+
+    def __init__(self) -> None:
+        self.port = closed_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
 
 
 class ConnectBlackhole:
@@ -55,7 +67,9 @@ class ConnectBlackhole:
 
 
 class SilentServer:
-    """Accepts connections, reads the request and never answers (a hang at read), or answers `reply`."""
+    """Accepts connections and reads requests; never answers (a hang at read), or answers each with `reply`.
+
+    `requests` counts the HTTP requests received (request heads), answered or not."""
 
     def __init__(self, reply: bytes | None = None) -> None:
         self._reply = reply
@@ -66,6 +80,8 @@ class SilentServer:
         self.port: int = self._listener.getsockname()[1]
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.connections = 0
+        self.requests = 0
+        self._lock = threading.Lock()
         self._open: list[socket.socket] = []
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -77,28 +93,32 @@ class SilentServer:
                 connection, _ = self._listener.accept()
             except OSError:
                 return
-            self.connections += 1
-            self._open.append(connection)
-            if self._reply is not None:
-                threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+            with self._lock:
+                self.connections += 1
+                self._open.append(connection)
+            threading.Thread(target=self._read, args=(connection,), daemon=True).start()
 
-    def _answer(self, connection: socket.socket) -> None:
-        assert self._reply is not None
+    def _read(self, connection: socket.socket) -> None:
+        """Count each request head as its blank line arrives (the JSON bodies sent here hold none)."""
+        pending = b""
         try:
-            while True:
-                data = connection.recv(65536)
-                if not data:
-                    return
-                if b"\r\n\r\n" in data:
-                    connection.sendall(self._reply)
+            while data := connection.recv(65536):
+                pending += data
+                while b"\r\n\r\n" in pending:
+                    _, pending = pending.split(b"\r\n\r\n", 1)
+                    with self._lock:
+                        self.requests += 1
+                    if self._reply is not None:
+                        connection.sendall(self._reply)
         except OSError:
             return
 
     def close(self) -> None:
         self._stopped.set()
         self._listener.close()
-        for connection in self._open:
-            connection.close()
+        with self._lock:
+            for connection in self._open:
+                connection.close()
 
 
 @pytest.fixture
