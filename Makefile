@@ -143,6 +143,12 @@ lambda-image: check-python ## The python3.13 Lambda base image for sam local inv
 invoke: $(VENV)/.installed $(VENV_SAM)/.installed ## sam local invoke [EVENT=events/<file>.json] in Docker, against the stand-ins
 	@$(PY) -m localdev.invoke --python "$(PYTHON313)" --sam $(SAM) $(if $(EVENT),--event '$(EVENT)')
 
+.PHONY: conformance
+# The Genesys behaviours the service relies on, checked against the emulator (docs/conformance.md; a real
+# org: `python -m conformance run --target org --help`). Its last line: `conformance: N/N behaviours match`.
+conformance: $(VENV)/.installed ## The conformance suite against the emulator; reports in build/conformance [OUT=dir]
+	@$(PY) -m conformance run --target emulator --out '$(or $(OUT),build/conformance)'
+
 .PHONY: bench
 bench: build $(VENV)/.installed ## Measure cold start, warm latency and memory; writes docs/performance.md
 	$(PY) -m bench.run --python "$(PYTHON313)" --artifact .aws-sam/build/ParticipantDataFunction

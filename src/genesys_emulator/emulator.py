@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -41,6 +42,8 @@ class GenesysEmulator:
             ...  # point the code under test at emu.base_url
 
     ``clients`` and ``rate_limit`` are the start-up configuration that :meth:`reset` returns to.
+    ``tls`` (a server-side ``ssl.SSLContext`` with a certificate loaded) serves HTTPS instead of HTTP, so
+    that a client can be tested with certificate verification on (the conformance suite's real-org path).
     ``log_requests`` logs one line per answered request on the "genesys_emulator" logger (INFO); tokens
     and bodies are never logged. Every method is thread-safe and works before :meth:`start` too.
     """
@@ -54,12 +57,14 @@ class GenesysEmulator:
         rate_limit: int | None = None,
         log_requests: bool = False,
         container_network: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         # container_network: every interface of the container this runs in, instead of `host` (make invoke).
         self._address, self._family = (
             container_network_address() if container_network else loopback_address(host)
         )
         self._requested_port = port
+        self._tls = tls
         self.state = EmulatorState(clients, rate_limit)
         self.log_requests = log_requests
         self.stopping = threading.Event()
@@ -74,7 +79,7 @@ class GenesysEmulator:
         with self._lifecycle:
             if self._server is not None or self.stopping.is_set():
                 raise RuntimeError("this emulator was already started; create a new GenesysEmulator")
-            server = EmulatorHTTPServer((self._address, self._requested_port), self._family, self)
+            server = EmulatorHTTPServer((self._address, self._requested_port), self._family, self, self._tls)
             self._server = server
             self._thread = threading.Thread(
                 target=server.serve_forever,
@@ -124,9 +129,11 @@ class GenesysEmulator:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT`` (``http://[::1]:PORT`` on IPv6): login and API share it."""
+        """``http://127.0.0.1:PORT`` (``http://[::1]:PORT`` on IPv6; ``https`` with ``tls``): login and API
+        share it."""
         host = f"[{self._address}]" if self._family == socket.AF_INET6 else self._address
-        return f"http://{host}:{self.port}"
+        scheme = "http" if self._tls is None else "https"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def organization_id(self) -> str:

@@ -13,12 +13,13 @@ import ipaddress
 import logging
 import socket
 import socketserver
+import ssl
 import threading
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from .errors import NonLoopbackHostError
-from .http_handler import EmulatorRequestHandler
+from .http_handler import IDLE_CONNECTION_TIMEOUT, EmulatorRequestHandler
 
 if TYPE_CHECKING:
     from .emulator import GenesysEmulator
@@ -47,17 +48,26 @@ def loopback_address(host: str) -> tuple[str, socket.AddressFamily]:
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer (daemon threads) that knows its open connections, to close them on stop."""
+    """A ThreadingHTTPServer (daemon threads) that knows its open connections, to close them on stop.
+
+    With ``tls`` every accepted connection is wrapped server-side; its handshake happens in the
+    connection's own thread (:meth:`finish_request`), so a slow or broken client never holds up accept.
+    """
 
     daemon_threads = True
     block_on_close = False
     request_queue_size = 128  # socketserver's 5 drops connection bursts (a 1 s SYN retry each)
 
     def __init__(
-        self, address: tuple[str, int], family: socket.AddressFamily, emulator: GenesysEmulator
+        self,
+        address: tuple[str, int],
+        family: socket.AddressFamily,
+        emulator: GenesysEmulator,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.address_family = family
         self.emulator = emulator
+        self.tls = tls
         self._connections: set[socket.socket] = set()
         self._connections_changed = threading.Condition()
         super().__init__(address, EmulatorRequestHandler)
@@ -68,6 +78,18 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name = str(host)
         self.server_port = int(port)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, client_address = super().get_request()
+        if self.tls is not None:
+            connection = self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
+        return connection, client_address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            request.settimeout(IDLE_CONNECTION_TIMEOUT)
+            request.do_handshake()  # a failed handshake ends here, logged by handle_error
+        super().finish_request(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_changed:
