@@ -323,7 +323,7 @@ def _snapstart(results: dict[str, Any]) -> str:
 
 template.yaml: `AutoPublishAlias: {template["auto_publish_alias"]}`,
 `SnapStart: ApplyOn: {template["snapstart"]}` (SAM then points the API and the schedule at the
-alias; tests/template/test_template.py checks the translated template).
+alias; tests/template/test_function.py checks the translated template).
 participant_data/snapstart.py registers the runtime hooks with `snapshot_restore_py` (part of the
 Python managed runtime): before the snapshot and after a restore they drop the Genesys token, the
 cached secret and pooled connections, and after a restore they reseed `random` (the retry jitter).

@@ -6,12 +6,14 @@ whose condition is false, and resolves the intrinsic functions that depend only 
 and pseudo parameters (`Ref`, `Fn::If`, `Fn::FindInMap`, `Fn::Sub`, `AWS::NoValue`). References to
 resources (`Ref`, `Fn::GetAtt`, a resource in `Fn::Sub`) stay as they are: they name what a test follows.
 Give it the translated template (scripts/lint_translated_template.py) to see what SAM generates too.
+`Deployment.physical()` then puts stand-ins for what CloudFormation would put in place of those references,
+for a value that must look real (an environment the code checks).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,15 @@ DEFAULT_PSEUDO_PARAMETERS = {
     "AWS::Region": "us-east-1",
     "AWS::StackName": "stack",
     "AWS::URLSuffix": "amazonaws.com",
+}
+# What `Ref` returns for a resource of each type (AWS CloudFormation Template Reference, each type's
+# "Return values"), as a stand-in built from the resource's logical name and properties.
+_REF_STAND_INS: dict[str, Callable[[str, Mapping[str, Any], Mapping[str, str]], str]] = {
+    "AWS::SQS::Queue": lambda name, properties, pseudo: (  # the queue URL; a FIFO queue's name ends in .fifo
+        f"https://sqs.{pseudo['AWS::Region']}.{pseudo['AWS::URLSuffix']}/{pseudo['AWS::AccountId']}/"
+        f"{pseudo['AWS::StackName']}-{name}-ABC123{'.fifo' if properties.get('FifoQueue') else ''}"
+    ),
+    "AWS::DynamoDB::Table": lambda name, properties, pseudo: f"{pseudo['AWS::StackName']}-{name}-ABC123",
 }
 _NO_VALUE = object()
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -32,9 +43,27 @@ class Deployment:
 
     resources: dict[str, Any]
     outputs: dict[str, Any]
+    pseudo_parameters: Mapping[str, str]
 
     def of_type(self, resource_type: str) -> dict[str, Any]:
         return {name: body for name, body in self.resources.items() if body["Type"] == resource_type}
+
+    def physical(self, node: Any) -> Any:
+        """`node` with each `Ref` to a resource replaced by a stand-in of what CloudFormation returns for it;
+        a reference this model has no stand-in for raises, naming it."""
+        if isinstance(node, list):
+            return [self.physical(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"Ref"} and node["Ref"] in self.resources:
+            body = self.resources[node["Ref"]]
+            stand_in = _REF_STAND_INS.get(body["Type"])
+            if stand_in is None:
+                raise ValueError(f"no stand-in for Ref {node['Ref']} ({body['Type']}): add one")
+            return stand_in(node["Ref"], body.get("Properties", {}), self.pseudo_parameters)
+        if set(node) & {"Ref", "Fn::GetAtt", "Fn::Sub"}:
+            raise ValueError(f"no stand-in for {node}: add one")
+        return {key: self.physical(value) for key, value in node.items()}
 
     def dependencies(self, name: str) -> set[str]:
         """Every resource `name` waits for, directly or through others (DependsOn, Ref, GetAtt, Sub)."""
@@ -54,8 +83,8 @@ def deploy(
     pseudo_parameters: Mapping[str, str] | None = None,
 ) -> Deployment:
     """The template as deployed with these parameter values (the others keep their defaults)."""
-    values = {**DEFAULT_PSEUDO_PARAMETERS, **(pseudo_parameters or {})}
-    values |= _parameter_values(template.get("Parameters", {}), parameters or {})
+    pseudo = {**DEFAULT_PSEUDO_PARAMETERS, **(pseudo_parameters or {})}
+    values: dict[str, Any] = {**pseudo, **_parameter_values(template.get("Parameters", {}), parameters or {})}
     resolver = _Resolver(template, values)
     resources = {
         name: resolver.resolve(body)
@@ -67,7 +96,7 @@ def deploy(
         for name, body in template.get("Outputs", {}).items()
         if resolver.holds(body.get("Condition"))
     }
-    return Deployment(resources=resources, outputs=outputs)
+    return Deployment(resources=resources, outputs=outputs, pseudo_parameters=pseudo)
 
 
 def _parameter_values(declared: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:

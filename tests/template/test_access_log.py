@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.template.cloudformation import Deployment, deploy
-from tests.template.test_template import _template, _translate_and_lint, _translated
+from tests.template.sam import source_template, translate_and_lint, translated
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 API = "ParticipantDataApi"
@@ -45,7 +46,7 @@ QUERY_KEYWORDS = {"fields", "filter", "stats", "sort", "limit", "by", "as", "and
 
 @cache
 def _translated_template() -> dict[str, Any]:
-    return _translated(_translate_and_lint())
+    return translated(translate_and_lint())
 
 
 def _deploy(pseudo_parameters: dict[str, str] | None = None, **parameters: str) -> Deployment:
@@ -58,7 +59,7 @@ def _stage(deployment: Deployment) -> tuple[str, dict[str, Any]]:
 
 
 def _log_format() -> str:
-    setting = _template()["Resources"][API]["Properties"]["AccessLogSetting"]
+    setting = source_template()["Resources"][API]["Properties"]["AccessLogSetting"]
     log_format = setting["Format"]
     assert isinstance(log_format, str)
     return log_format

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.template.test_alarms import ROLLBACK, dimensions, watched_metrics
-from tests.template.test_template import _template, _translate_and_lint, _translated
 
 from participant_data.observability import FUNCTION_VERSION_DIMENSION, MetricName
+from tests.template.sam import translate_and_lint, translated
+from tests.template.test_alarms import ROLLBACK, dimensions, watched_metrics
 
 FUNCTION = "ParticipantDataFunction"
 # SAM's names for CodeDeploy's predefined Lambda deployment configurations (AWS SAM developer guide,
@@ -28,17 +28,6 @@ SAM_DEPLOYMENT_TYPES = {
 # What SAM makes of `!GetAtt ParticipantDataFunction.Version.Version`: the number of the version it
 # publishes, which the alias points at (checked against the translated template below).
 NEW_VERSION = {"Fn::GetAtt": [FUNCTION, "Version.Version"]}
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return _template()
-
-
-@pytest.fixture(scope="module")
-def function(template: dict[str, Any]) -> dict[str, Any]:
-    properties: dict[str, Any] = template["Resources"][FUNCTION]["Properties"]
-    return properties
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +94,7 @@ def test_translated_deployment_group_shifts_as_chosen_and_rolls_back_on_the_alar
     parameters = (
         () if deployment_type == "Canary10Percent5Minutes" else (f"DeploymentType={deployment_type}",)
     )
-    resources = _translated(_translate_and_lint(*parameters))["Resources"]
+    resources = translated(translate_and_lint(*parameters))["Resources"]
     (group,) = [
         r["Properties"] for r in resources.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"
     ]
@@ -117,7 +106,7 @@ def test_translated_deployment_group_shifts_as_chosen_and_rolls_back_on_the_alar
 
 
 def test_translated_alias_update_goes_through_codedeploy_and_the_alarm_watches_its_version() -> None:
-    resources = _translated(_translate_and_lint())["Resources"]
+    resources = translated(translate_and_lint())["Resources"]
     alias = resources[f"{FUNCTION}Aliaslive"]
     (group_name,) = [name for name, r in resources.items() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
     assert alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"] == {"Ref": group_name}

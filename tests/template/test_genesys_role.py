@@ -11,8 +11,9 @@ from functools import cache
 from typing import Any
 
 import pytest
+
 from tests.template.cloudformation import Deployment, deploy
-from tests.template.test_template import _translate_and_lint, _translated
+from tests.template.sam import translate_and_lint, translated
 
 ROLE = "GenesysInvocationRole"
 OUTPUT = "GenesysInvocationRoleArn"
@@ -22,7 +23,7 @@ GENESYS_ACCOUNTS = {"commercial": "765628985471", "fedramp": "325654371633"}
 
 @cache
 def _translated_template() -> dict[str, Any]:
-    return _translated(_translate_and_lint())
+    return translated(translate_and_lint())
 
 
 def _deploy(pseudo_parameters: dict[str, str] | None = None, **parameters: str) -> Deployment:
@@ -123,8 +124,8 @@ def test_the_role_arn_is_an_output_for_the_genesys_integration() -> None:
 
 
 def test_the_translated_template_lints_clean_with_the_role_and_the_api_gateway_account_role() -> None:
-    _translated(
-        _translate_and_lint(
+    translated(
+        translate_and_lint(
             f"GenesysOrganizationId={ORG_ID}",
             "GenesysCloudPartition=fedramp",
             "CreateApiGatewayAccountRole=true",
