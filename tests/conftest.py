@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from localdev.lambda_context import LocalLambdaContext
-from localdev.moto_server import MotoServer
+from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
+from localdev.outbox_resources import OutboxResources, create_outbox
 from participant_data.container import dependencies
 from participant_data.settings import load_settings
 
@@ -37,3 +38,17 @@ def moto_server() -> Iterator[MotoServer]:
     """One moto_server (Secrets Manager on loopback) for the whole run; each test uses its own secret."""
     with MotoServer() as server:
         yield server
+
+
+@pytest.fixture
+def outbox_resources(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[OutboxResources]:
+    """A new outbox (FIFO queue, dead-letter queue, pending-mark table) in the session's moto_server, with
+    boto3 pointed at it (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_DYNAMODB). The service is not told about
+    it: set `outbox_resources.environment()` for that."""
+    resources = create_outbox(moto_server.url)
+    for name, value in FAKE_AWS_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", moto_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_server.url)
+    yield resources
+    resources.delete()

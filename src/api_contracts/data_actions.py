@@ -18,6 +18,7 @@ from api_contracts import schema, velocity
 from participant_data.handlers.api_gateway import ROUTE_TEMPLATE
 from participant_data.models import CUSTOMER_ALIAS
 from participant_data.settings import Settings
+from participant_data.validation import QUEUE_OPT_OUT
 
 # The product's examples; `make data-actions ATTRIBUTES="a b c"` chooses others.
 DEFAULT_ATTRIBUTES = ("customerTier", "ivrChoice", "priority")
@@ -56,8 +57,10 @@ def check_attribute_inputs(names: Sequence[str]) -> None:
     """Raise ValueError unless every name can be a Genesys input and a service attribute key."""
     pattern = ATTRIBUTE_INPUT_NAME
     problems = [f"{name!r} must match {pattern.pattern}" for name in names if not pattern.match(name)]
-    taken = RESERVED_INPUT_NAMES | set(ID_INPUTS)
-    problems += [f"{name!r} is reserved by Genesys or names an ID" for name in names if name in taken]
+    taken = RESERVED_INPUT_NAMES | set(ID_INPUTS) | {QUEUE_OPT_OUT}
+    problems += [
+        f"{name!r} is reserved by Genesys or names an ID or option" for name in names if name in taken
+    ]
     if len(set(names)) != len(names):
         problems.append("attribute names repeat")
     if not names:
@@ -82,7 +85,9 @@ def web_services_action(options: ActionOptions) -> dict[str, Any]:
                 "Content-Type": "application/json",
             },
             "requestTemplate": velocity.request_template(
-                velocity.json_object([("attributes", velocity.attributes_object(options.attributes))])
+                velocity.json_object(
+                    [("attributes", velocity.attributes_object(options.attributes))], [QUEUE_OPT_OUT]
+                )
             ),
         },
     )
@@ -101,7 +106,8 @@ def lambda_action(options: ActionOptions) -> dict[str, Any]:
             "requestTemplate": velocity.request_template(
                 velocity.json_object(
                     [(name, velocity.json_string(name)) for name in ID_INPUTS]
-                    + [("attributes", velocity.attributes_object(options.attributes))]
+                    + [("attributes", velocity.attributes_object(options.attributes))],
+                    [QUEUE_OPT_OUT],
                 )
             ),
         },
@@ -154,6 +160,14 @@ def input_schema(attribute_inputs: Sequence[str]) -> dict[str, Any]:
             "type": "string",
             "description": f'"{CUSTOMER_ALIAS}" (the caller), or a participant ID.',
         },
+    }
+    properties[QUEUE_OPT_OUT] = {
+        "type": "boolean",
+        "description": (
+            "Leave unset (or true) to have a write Genesys cannot take now kept by the service and applied"
+            " later: the output `queued` is then true and the values are not readable yet. False: the"
+            " write happens now or the action fails."
+        ),
     }
     limits = schema.DEFAULT_LIMITS
     for name in attribute_inputs:

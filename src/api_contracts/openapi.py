@@ -34,7 +34,9 @@ _ERRORS: dict[int, tuple[str, bool]] = {
     500: ("The service is misconfigured (`service_misconfigured`) or failed (`internal_error`).", True),
     502: ("Genesys refused the service itself (`genesys_credentials_rejected`, `genesys_token_refused`,"
           " `genesys_forbidden`, `genesys_unauthorized`, `genesys_bad_response`, `genesys_rejected`).", True),
-    503: ("Genesys or Secrets Manager kept failing until the budget ran out (`upstream_unavailable`).", True),
+    503: ("Genesys or Secrets Manager kept failing until the budget ran out (`upstream_unavailable`), and"
+          " the outbox (where deployed) could not keep the write either; or earlier writes for the"
+          " participant wait in the outbox and it cannot take this one (`outbox_unavailable`).", True),
     504: ("The budget ran out waiting on Genesys or Secrets Manager (`upstream_timeout`), or API Gateway's"
           " integration timeout.", True),
 }  # fmt: skip
@@ -97,7 +99,12 @@ def build_openapi(limits: Limits = schema.DEFAULT_LIMITS) -> dict[str, Any]:
 def _operation(limits: Limits) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {
-            "description": "The keys were set (Genesys applies the update asynchronously).",
+            "description": (
+                "The keys were set (`queued: false`; Genesys applies the update asynchronously), or"
+                " Genesys could not take them within the time budget and they were kept in the outbox,"
+                " to be applied in order (`queued: true`; only where the outbox is deployed, and unless"
+                " the body says `queueIfUnavailable: false`)."
+            ),
             "content": {JSON: {"schema": _ref("UpdateResult")}},
         }
     }

@@ -104,11 +104,24 @@ def attributes(limits: Limits = DEFAULT_LIMITS) -> Schema:
     }
 
 
+# validation.QUEUE_OPT_OUT: optional in both the HTTP body and the direct event.
+QUEUE_IF_UNAVAILABLE: Schema = {
+    "type": ["boolean", "null"],
+    "description": (
+        "Default true (null too): a write Genesys cannot take within the time budget (rate limits,"
+        " outages, timeouts) is kept in the service's outbox and applied in order later; the answer says"
+        " `queued: true`. False: the write happens now or the request fails, never queued (for a flow that"
+        " must know the value is in Genesys before it goes on). Ignored where no outbox is deployed."
+    ),
+}
+
+
 def request_body(limits: Limits = DEFAULT_LIMITS) -> Schema:
     """The HTTP body (validation.update_from_http)."""
     return _closed_object(
         validation.BODY_FIELDS,
-        {"attributes": attributes(limits)},
+        {"attributes": attributes(limits), validation.QUEUE_OPT_OUT: QUEUE_IF_UNAVAILABLE},
+        required={"attributes"},
         description=f"At most {limits.max_body_bytes} bytes of UTF-8 JSON, without repeated keys.",
     )
 
@@ -121,7 +134,9 @@ def direct_event(limits: Limits = DEFAULT_LIMITS) -> Schema:
             "conversationId": CONVERSATION_ID,
             "participantId": PARTICIPANT_ID,
             "attributes": attributes(limits),
+            validation.QUEUE_OPT_OUT: QUEUE_IF_UNAVAILABLE,
         },
+        required={"conversationId", "participantId", "attributes"},
         description=f"At most {limits.max_body_bytes} bytes as UTF-8 JSON.",
     )
 
@@ -135,8 +150,11 @@ def update_result(limits: Limits = DEFAULT_LIMITS) -> Schema:
             "conversationId": CONVERSATION_ID,
             "participantId": {
                 "type": "string",
-                "pattern": f"^{_UUID}{END}",
-                "description": "The participant's UUID (the alias resolved).",
+                "pattern": f"^(?:{_UUID}|{CUSTOMER_ALIAS}){END}",
+                "description": (
+                    f"The participant's UUID (the alias resolved); when queued, as the request named it,"
+                    f" so `{CUSTOMER_ALIAS}` stays `{CUSTOMER_ALIAS}` (resolved when the write is applied)."
+                ),
             },
             "updatedKeys": {
                 "type": "array",
@@ -146,6 +164,14 @@ def update_result(limits: Limits = DEFAULT_LIMITS) -> Schema:
                 "description": "The keys set, in request order.",
             },
             "updatedCount": {"type": "integer", "minimum": 1, "maximum": limits.max_attributes},
+            "queued": {
+                "type": "boolean",
+                "description": (
+                    "False: Genesys took the write. True: Genesys could not take it in time, and it waits in"
+                    " the service's outbox to be applied in order; until then Genesys (and a flow's Get"
+                    " Participant Data) does not show the values."
+                ),
+            },
         },
     )
 

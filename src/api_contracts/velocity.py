@@ -6,6 +6,10 @@ flow is *null* to Velocity, and `${input.x}` of a null prints its own name, so e
 only the attributes the flow provides are sent, and the body stays valid JSON whatever the subset. The
 guard `#if($v || $v == "")` is true for any provided value, `""` included (the usual way to clear a key):
 Velocity 1.7 treats `""` as true, Velocity 2 as false, and `null == ""` is false in both.
+
+An optional boolean input (`queueIfUnavailable`) is sent only when the flow sets it, as a JSON boolean:
+the guard `#if($v == true || $v == false)` is false for null in both versions, and the value is written
+as a literal `true` or `false` (never the input's own text), so nothing unescaped reaches the body.
 """
 
 from __future__ import annotations
@@ -41,6 +45,15 @@ def _optional_entry(name: str) -> str:
     )
 
 
-def json_object(fields: Sequence[tuple[str, str]]) -> str:
-    """`{"name": <rendered>, ...}` from already-rendered Velocity fragments."""
-    return "{" + ", ".join(f'"{name}": {fragment}' for name, fragment in fields) + "}"
+def json_object(fields: Sequence[tuple[str, str]], optional_booleans: Sequence[str] = ()) -> str:
+    """`{"name": <rendered>, ...}` from already-rendered Velocity fragments (at least one), then each
+    optional boolean input the flow set (see the module docstring)."""
+    fixed = ", ".join(f'"{name}": {fragment}' for name, fragment in fields)
+    return "{" + fixed + "".join(_optional_boolean(name) for name in optional_booleans) + "}"
+
+
+def _optional_boolean(name: str) -> str:
+    value = f"$input.{name}"
+    return (
+        f'#if({value} == true || {value} == false), "{name}": #if({value} == false)false#{{else}}true#end#end'
+    )

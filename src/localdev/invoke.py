@@ -92,6 +92,8 @@ def invoke_template(package: Path, architecture: str) -> dict[str, Any]:
     variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
     for name in STAND_IN_VARIABLES:
         variables.setdefault(name, "")
+    # No outbox here: SAM would hand the function the queue's and table's logical IDs as their URL and name.
+    template["Parameters"]["OutboxEnabled"]["Default"] = "false"
     return template
 
 

@@ -50,6 +50,6 @@ exit codes:
   2  usage error, or input refused by the service's validation (nothing was sent to Genesys)
   3  not found: the conversation, the participant, or the conversation's customer participant
   4  Genesys refused: OAuth client credentials rejected, a permission missing (403), another 4xx
-  5  worth retrying: rate limited (429), Genesys or Secrets Manager unavailable, timed out
-  6  configuration: no credentials, the secret missing, unreadable or invalid, a bad setting
+  5  worth retrying: rate limited (429), Genesys, Secrets Manager or the outbox unavailable, timed out
+  6  configuration: no credentials, a bad setting, the secret or the outbox table/queue missing or unreadable
 """

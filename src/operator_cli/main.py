@@ -16,7 +16,7 @@ from operator_cli import runtime
 from operator_cli.credentials import choose_credentials
 from operator_cli.exit_codes import ExitCode, exit_code_for
 from operator_cli.output import Printer
-from operator_cli.parser import UsageError, parse
+from operator_cli.parser import OUTBOX_COMMANDS, UsageError, parse
 from participant_data.errors import ServiceError  # light: the heavy modules load in _dispatch
 
 
@@ -58,6 +58,11 @@ def _dispatch(options: argparse.Namespace, environ: Mapping[str, str], printer: 
     runtime.prepare(options.verbose)
     # Imported once the runtime is prepared (they load Powertools, the SDK and boto3): --help and usage
     # errors stay instant.
+    if options.command in OUTBOX_COMMANDS:  # AWS only: no Genesys credentials needed
+        from operator_cli.outbox_commands import run_outbox_command
+
+        run_outbox_command(options, environ, printer)
+        return
     from operator_cli.commands import command_for
     from operator_cli.session import open_session, read_settings
 

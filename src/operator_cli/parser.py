@@ -17,7 +17,8 @@ DESCRIPTION = """\
 Set and read custom participant data on a live Genesys Cloud conversation, or check the
 credentials, through the participant-data service's own code: the same validation (what the
 service refuses is refused here, before any call to Genesys), the same Genesys client, time
-budget, retries and errors. Values are never logged; the client secret is never printed."""
+budget, retries and errors. `set` writes now, never through the outbox. `pending` and `backlog`
+show what the outbox holds. Values are never logged; the client secret is never printed."""
 
 CREDENTIALS_HELP = """\
 credentials (the first that applies):
@@ -43,6 +44,8 @@ examples:
   {PROGRAM} set CONVERSATION_ID customer ivr_choice=billing customer_tier=gold
   {PROGRAM} get CONVERSATION_ID customer --key ivr_choice
   {PROGRAM} --secret-id genesys/participant-data health
+  OUTBOX_TABLE_NAME=... {PROGRAM} pending CONVERSATION_ID customer     # AWS credentials only
+  OUTBOX_QUEUE_URL=... {PROGRAM} backlog
 
   against the local emulator (`make serve` prints its URL and the sample conversation):
   export GENESYS_ENVIRONMENT=http://127.0.0.1:PORT GENESYS_CLIENT_ID=local-client \\
@@ -67,7 +70,23 @@ What the service's scheduled health check does: read the credentials, obtain a t
 made-up conversation (GET /api/v2/conversations/{id}): 404 proves the token and the role's
 conversation:communication:view, 403 means the role lacks it. Exit 0 when all three work."""
 
+PENDING_HELP = """\
+Whether the participant has writes waiting in the outbox (writes Genesys could not take in time,
+applied later by the outbox worker, in order): its pending mark in the outbox's DynamoDB table
+(OUTBOX_TABLE_NAME, or --table), which the service reads before every write. Writes are kept per
+participant as the caller named it: for a UUID the conversation's `customer` mark is shown too,
+since the alias is resolved only when its writes are applied. SQS cannot list one participant's
+queued messages without taking them from the worker, so they are not shown. Reads AWS only (your
+AWS credentials and region), never Genesys; changes nothing."""
+
+BACKLOG_HELP = """\
+How many writes the outbox queue (OUTBOX_QUEUE_URL, or --queue-url) holds, as SQS approximates
+them: waiting, being applied by the worker (in flight), and in its dead-letter queue, whose writes
+are not applied without an operator. Reads AWS only; receives nothing, changes nothing."""
+
 PARTICIPANT_HELP = "a participant UUID, or 'customer': the customer participant still on the call"
+# The commands that read the outbox in AWS and need no Genesys credentials.
+OUTBOX_COMMANDS = frozenset({"pending", "backlog"})
 
 
 class UsageError(Exception):
@@ -125,6 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _command(commands, "health", "check the credentials and that Genesys Cloud answers", HEALTH_HELP)
+
+    pending = _command(
+        commands, "pending", "show whether a participant has writes in the outbox", PENDING_HELP
+    )
+    _add_ids(pending)
+    pending.add_argument(
+        "--table", metavar="TABLE_NAME", help="the pending-mark table (default: OUTBOX_TABLE_NAME)"
+    )
+
+    backlog = _command(commands, "backlog", "count the writes waiting in the outbox queue", BACKLOG_HELP)
+    backlog.add_argument("--queue-url", metavar="URL", help="the outbox queue (default: OUTBOX_QUEUE_URL)")
     return parser
 
 

@@ -40,7 +40,7 @@ def open_session(settings: Settings, choice: CredentialsChoice, timeout_seconds:
     # Exactly the function's wiring (transport, token provider, customer cache); the credentials come
     # from the secret (SecretStore) or were given in the environment.
     if choice.secret_id is not None:
-        _check_aws_configuration()
+        check_aws_configuration()
         deps = build_dependencies(replace(settings, genesys_secret_id=choice.secret_id))
     elif choice.static is not None:
         deps = build_dependencies(settings, credentials=StaticCredentials(choice.static))
@@ -49,16 +49,17 @@ def open_session(settings: Settings, choice: CredentialsChoice, timeout_seconds:
     return Session(settings, deps.genesys, deps.customers, deadline, choice.origin)
 
 
-def _check_aws_configuration() -> None:
+def check_aws_configuration() -> None:
     """In Lambda both are always there; on a laptop their absence would otherwise surface as retries until
     the budget ran out (botocore raises them as connection errors) instead of a clear message."""
     session = boto3.session.Session()
     if not session.region_name:
         raise ConfigurationError(
-            "No AWS region to read the secret from: set AWS_REGION (or AWS_DEFAULT_REGION, or a"
-            " profile's region)."
+            "No AWS region to read the secret (or the outbox) from: set AWS_REGION (or AWS_DEFAULT_REGION,"
+            " or a profile's region)."
         )
     if session.get_credentials() is None:
         raise ConfigurationError(
-            "No AWS credentials to read the secret with (environment variables, AWS_PROFILE, SSO, ...)."
+            "No AWS credentials to read the secret (or the outbox) with (environment variables, AWS_PROFILE,"
+            " SSO, ...)."
         )

@@ -57,6 +57,7 @@ def test_json_output_with_credentials_from_the_environment(cli: Cli, stack: Loca
         "participantId": customer,
         "updatedKeys": ["note"],
         "updatedCount": 1,
+        "queued": False,
     }
     assert read.json() == {
         "conversationId": conversation,

@@ -94,6 +94,7 @@ def test_set_validates_then_patches_the_resolved_customer(
         "participantId": CUSTOMER,
         "updatedKeys": ["a", "n"],
         "updatedCount": 2,
+        "queued": False,
     }
     assert err == ""
 

@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
@@ -81,7 +82,13 @@ def test_input_contract_is_flat_with_valid_names(action: dict[str, Any]) -> None
         assert INPUT_NAME.match(name), name
         assert name not in RESERVED_INPUT_NAMES
         assert prop["type"] in GENESYS_INPUT_TYPES, name
-    assert set(input_schema["properties"]) == {"conversationId", "participantId", *DEFAULT_ATTRIBUTES}
+    assert set(input_schema["properties"]) == {
+        "conversationId",
+        "participantId",
+        "queueIfUnavailable",
+        *DEFAULT_ATTRIBUTES,
+    }
+    assert input_schema["properties"]["queueIfUnavailable"]["type"] == "boolean"
     assert input_schema["required"] == ["conversationId", "participantId"]
 
 
@@ -100,8 +107,11 @@ def test_output_contract_has_no_nested_arrays_and_fits_the_result(action: dict[s
 
     assert arrays_inside(output_schema) == []
     result = UpdateResult(CONVERSATION_ID, "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", ("ivrChoice", "priority"))
-    jsonschema.Draft4Validator(output_schema).validate(result.to_dict())
+    queued = UpdateResult(CONVERSATION_ID, "customer", ("ivrChoice",), queued=True)
+    for answer in (result, queued):
+        jsonschema.Draft4Validator(output_schema).validate(answer.to_dict())
     assert set(output_schema["required"]) == set(result.to_dict())
+    assert output_schema["properties"]["queued"]["type"] == "boolean"  # a flow branches on it
 
 
 def test_every_input_in_a_template_is_escaped(action: dict[str, Any]) -> None:
@@ -112,6 +122,9 @@ def test_every_input_in_a_template_is_escaped(action: dict[str, Any]) -> None:
     # Outside the escaping calls, inputs appear only in the #if guards that test whether they were given.
     escaped = re.sub(r"\$esc\.jsonString\(\$\{input\.[\w-]+\}\)", "", request["requestTemplate"])
     unguarded = re.sub(r'#if\(\$input\.([\w-]+) \|\| \$input\.\1 == ""\)', "", escaped)
+    # An optional boolean is only compared with true and false, and written as a literal.
+    unguarded = re.sub(r"#if\(\$input\.([\w-]+) == true \|\| \$input\.\1 == false\)", "", unguarded)
+    unguarded = re.sub(r"#if\(\$input\.[\w-]+ == false\)", "", unguarded)
     assert "input." not in unguarded
     url = request["requestUrlTemplate"]
     assert "input." not in re.sub(r"\$esc\.url\(\$\{input\.[\w-]+\}\)", "", url)
@@ -139,7 +152,7 @@ def test_action_timeout_outlasts_the_service_budget(action: dict[str, Any]) -> N
 
 
 def render_web_services(
-    inputs: dict[str, str], options: ActionOptions | None = None
+    inputs: Mapping[str, object], options: ActionOptions | None = None
 ) -> tuple[str, str, bytes]:
     request = web_services_action(options or ActionOptions())["config"]["request"]
     url = render(request["requestUrlTemplate"], inputs)
@@ -151,7 +164,7 @@ def render_web_services(
     return conversation, participant, render(request["requestTemplate"], inputs).encode("utf-8")
 
 
-def render_lambda_event(inputs: dict[str, str]) -> object:
+def render_lambda_event(inputs: Mapping[str, object]) -> object:
     return json.loads(render(lambda_action(ActionOptions())["config"]["request"]["requestTemplate"], inputs))
 
 
@@ -175,6 +188,29 @@ def test_rendered_requests_are_accepted(attributes: dict[str, str], participant:
     assert dict(from_http.attributes) == attributes  # only the provided ones, values intact
     assert from_http.conversation_id == CONVERSATION_ID
     assert from_http.participant_id == participant.lower()
+
+
+@pytest.mark.parametrize(("given", "sent"), [(None, None), (True, True), (False, False)])
+def test_the_queue_opt_out_is_sent_only_when_set_and_as_a_boolean(
+    given: bool | None, sent: bool | None
+) -> None:
+    inputs: dict[str, object] = {
+        "conversationId": CONVERSATION_ID,
+        "participantId": "customer",
+        "ivrChoice": "billing",
+    }
+    if given is not None:
+        inputs["queueIfUnavailable"] = given
+
+    conversation, participant, body = render_web_services(inputs)
+    event = render_lambda_event(inputs)
+
+    assert isinstance(event, dict)
+    for document in (json.loads(body), event):
+        assert document.get("queueIfUnavailable", "absent") == ("absent" if sent is None else sent)
+    expected = given is not False  # unset means true
+    assert update_from_http(conversation, participant, body, LIMITS).queue_if_unavailable is expected
+    assert update_from_event(event, LIMITS).queue_if_unavailable is expected
 
 
 def test_no_attribute_gives_a_valid_body_that_the_service_refuses() -> None:
@@ -234,6 +270,7 @@ def test_custom_attributes_and_deployed_urls() -> None:
         ("rawRequest",),
         ("orgId",),
         ("conversationId",),
+        ("queueIfUnavailable",),
         ("a", "a"),
         (),
     ],

@@ -19,7 +19,7 @@ from participant_data.errors import InvalidRequest, ServiceError
 from participant_data.models import UpdateResult
 from participant_data.settings import Limits
 from participant_data.validation import update_from_http
-from tests.template.test_template import TEMPLATE_PATH
+from tests.template.sam import TEMPLATE_PATH
 
 DOCUMENT: dict[str, Any] = json.loads((REPO_ROOT / OPENAPI_PATH).read_text(encoding="utf-8"))
 (ROUTE, PATH_ITEM), *_ = DOCUMENT["paths"].items()
@@ -93,6 +93,9 @@ def test_answers_fit_their_schemas() -> None:
 
     result = UpdateResult(CONVERSATION_ID, PARTICIPANT_ID, ("ivr_choice", "customer_tier")).to_dict()
     body_schema(200).validate(result)
+    body_schema(200).validate(
+        UpdateResult(CONVERSATION_ID, "customer", ("ivr_choice",), queued=True).to_dict()
+    )
     body_schema(403).validate({"message": "Forbidden"})
     body_schema(429).validate(errors.RateLimited("wait", retry_after=3).to_body())
     body_schema(429).validate({"message": "Too Many Requests"})
@@ -108,6 +111,8 @@ def test_answers_fit_their_schemas() -> None:
         (CONVERSATION_ID, "customer", {"attributes": {"ivr_choice": "billing", "priority": 5, "vip": True}}),
         (CONVERSATION_ID.upper(), "CuStOmEr", {"attributes": {"crm.case id": "", "ÉTAT": "ok\n"}}),
         (CONVERSATION_ID, PARTICIPANT_ID, {"attributes": {"k" * LIMITS.max_key_length: "v" * 2048}}),
+        (CONVERSATION_ID, "customer", {"attributes": {"a": "b"}, "queueIfUnavailable": False}),
+        (CONVERSATION_ID, "customer", {"attributes": {"a": "b"}, "queueIfUnavailable": None}),
         (
             CONVERSATION_ID,
             PARTICIPANT_ID,
@@ -128,6 +133,8 @@ def test_accepted_requests_are_described(conversation: str, participant: str, bo
         (CONVERSATION_ID, "customers", {"attributes": {"a": "b"}}),
         (CONVERSATION_ID, "customer", {"attributes": {}}),
         (CONVERSATION_ID, "customer", {"attributes": {"a": "b"}, "extra": 1}),
+        (CONVERSATION_ID, "customer", {"attributes": {"a": "b"}, "queueIfUnavailable": "false"}),
+        (CONVERSATION_ID, "customer", {"attributes": {"a": "b"}, "queueIfUnavailable": 0}),
         (CONVERSATION_ID, "customer", {"attributes": {"a": None}}),
         (CONVERSATION_ID, "customer", {"attributes": {"a": ["b"]}}),
         (CONVERSATION_ID, "customer", {"attributes": {"a": "b\x00"}}),

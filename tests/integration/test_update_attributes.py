@@ -139,6 +139,7 @@ def test_direct_invocation_returns_the_result(stack: LocalStack) -> None:
         "participantId": PARTICIPANT,
         "updatedKeys": list(SET),
         "updatedCount": 3,
+        "queued": False,
     }
     assert stack.attributes() == {"existing": "kept", **SET}
 

@@ -78,6 +78,7 @@ def test_patch_sets_the_attributes_in_genesys(
         "participantId": stack.customer_id,
         "updatedKeys": ["ivr_choice", "priority_level"],
         "updatedCount": 2,
+        "queued": False,
     }
     assert stack.customer_attributes() == {
         "language": "en-US",

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.template.test_template import _template, _translate_and_lint, _translated
 
 from participant_data.observability import FUNCTION_VERSION_DIMENSION, MetricName
+from tests.template.sam import translate_and_lint, translated
+from tests.template.substitution import sub_text
 
 FUNCTION = "ParticipantDataFunction"
 PAGING = "ParticipantDataPagingAlarm"
@@ -26,28 +27,14 @@ PAGED = {
     "ParticipantDataErrorsAlarm",
     "ParticipantDataHealthCheckAlarm",
 }
+# With OutboxEnabled (the default), the outbox's alarms page too: queued writes not being applied, given
+# up on, or a crashing worker (tests/template/test_outbox.py checks them).
+OUTBOX_PAGED = {"OutboxOldestWriteAlarm", "OutboxDeadLetterAlarm", "OutboxWorkerErrorsAlarm"}
 # Rate alarms: 1-minute periods, 3 bad minutes of the last 5.
 RATE_ALARMS = PAGED - {"ParticipantDataHealthCheckAlarm"}
 ALARM_TYPES = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}
 _ALARM_REFERENCE = re.compile(r'ALARM\("\$\{(\w+)\.Arn\}"\)')
 _RATE = re.compile(r"rate\((\d+) minutes?\)")
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return _template()
-
-
-@pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = template["Resources"]
-    return found
-
-
-@pytest.fixture(scope="module")
-def environment(resources: dict[str, Any]) -> dict[str, Any]:
-    variables: dict[str, Any] = resources[FUNCTION]["Properties"]["Environment"]["Variables"]
-    return variables
 
 
 def alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -81,8 +68,9 @@ def _ref(name: str) -> dict[str, str]:
 def test_the_stack_has_the_paging_alarms_the_composite_and_the_rollback_alarm(
     resources: dict[str, Any],
 ) -> None:
-    assert set(alarms(resources)) == PAGED | {PAGING, ROLLBACK}
+    assert set(alarms(resources)) == PAGED | OUTBOX_PAGED | {PAGING, ROLLBACK}
     assert resources[PAGING]["Type"] == "AWS::CloudWatch::CompositeAlarm"
+    assert {resources[name].get("Condition") for name in OUTBOX_PAGED} == {"HasOutbox"}
 
 
 def test_alarms_on_the_services_own_metrics_watch_what_the_code_emits(
@@ -114,14 +102,17 @@ def test_only_the_composite_alarm_notifies(resources: dict[str, Any]) -> None:
         assert actions == ({"AlarmActions", "OKActions"} if name == PAGING else set()), name
 
 
+@pytest.mark.parametrize("outbox", [True, False])
 def test_the_composite_pages_when_any_paging_alarm_is_in_alarm_and_never_for_a_rollback(
-    resources: dict[str, Any],
+    resources: dict[str, Any], outbox: bool
 ) -> None:
-    rule = resources[PAGING]["Properties"]["AlarmRule"]["Fn::Sub"]
+    # The outbox's alarms are named only when they exist (a rule naming a missing alarm fails the deploy).
+    rule = sub_text(resources[PAGING]["Properties"]["AlarmRule"], {"HasOutbox": outbox})
+    paged = PAGED | OUTBOX_PAGED if outbox else PAGED
     referenced = _ALARM_REFERENCE.findall(rule)
-    assert set(referenced) == PAGED
-    assert len(referenced) == len(PAGED)
-    assert _ALARM_REFERENCE.sub("", rule).split() == ["OR"] * (len(PAGED) - 1)
+    assert set(referenced) == paged
+    assert len(referenced) == len(paged)
+    assert _ALARM_REFERENCE.sub("", rule).split() == ["OR"] * (len(paged) - 1)
 
 
 def test_the_page_goes_to_the_stacks_topic_and_the_optional_existing_one(resources: dict[str, Any]) -> None:
@@ -192,7 +183,7 @@ def test_the_health_check_pages_after_two_bad_or_missing_periods(
 
 def test_the_topic_is_encrypted_with_a_key_cloudwatch_may_use(resources: dict[str, Any]) -> None:
     """CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns: its key policy cannot
-    grant CloudWatch the key, and the page is lost."""
+    grant CloudWatch the key, and the page is lost (docs/genesys-facts.md#alarm-topic-encryption)."""
     topic = resources[TOPIC]
     assert topic["Type"] == "AWS::SNS::Topic"
     assert topic["Properties"]["KmsMasterKeyId"] == _ref(KEY)
@@ -277,12 +268,15 @@ def test_outputs_name_the_paging_alarm_and_the_topic(template: dict[str, Any]) -
 
 
 def test_translated_alarms_and_topic_exist_with_an_email_and_a_topic_given() -> None:
-    resources = _translated(
-        _translate_and_lint(
+    resources = translated(
+        translate_and_lint(
             "AlarmEmail=oncall@example.com", "AlarmTopicArn=arn:aws:sns:us-east-1:123456789012:pager"
         )
     )["Resources"]
     kinds = {name: resource["Type"] for name, resource in resources.items()}
-    assert {name for name, kind in kinds.items() if kind in ALARM_TYPES} == PAGED | {PAGING, ROLLBACK}
+    assert {name for name, kind in kinds.items() if kind in ALARM_TYPES} == PAGED | OUTBOX_PAGED | {
+        PAGING,
+        ROLLBACK,
+    }
     assert kinds["ParticipantDataAlarmEmailSubscription"] == "AWS::SNS::Subscription"
     assert kinds[TOPIC] == "AWS::SNS::Topic"

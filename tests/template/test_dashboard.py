@@ -2,6 +2,9 @@
 
 The body is a `Fn::Sub` of JSON: it is substituted here with stand-in values for every `${...}` (each of
 which must name a parameter, a resource or a pseudo parameter), then parsed and checked widget by widget.
+The outbox's widgets and alarms are variables of the `Fn::Sub`, empty without the outbox: the checks read
+the body with the outbox (the default), and the body without it must still be valid and name none of its
+resources.
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.template.test_alarms import PAGING, alarms, watched_metrics
-from tests.template.test_template import _template
 
 from participant_data.observability import (
+    DROP_REASON_DIMENSION,
     ERROR_CODE_DIMENSION,
     FUNCTION_VERSION_DIMENSION,
     RETRY_REASON_DIMENSION,
     MetricName,
 )
+from tests.template.substitution import sub_text
+from tests.template.test_alarms import OUTBOX_PAGED, PAGING, alarms, watched_metrics
 
 DASHBOARD = "ParticipantDataDashboard"
 FUNCTION = "ParticipantDataFunction"
 LOG_GROUP = "ParticipantDataFunctionLogGroup"
+WORKER = "OutboxWorkerFunction"
+WORKER_LOG_GROUP = "OutboxWorkerLogGroup"
+QUEUE = "OutboxQueue"
+WITH_OUTBOX = {"HasOutbox": True}
 # The widget types of the dashboard body structure (CloudWatch API reference, "Dashboard Body Structure").
 WIDGET_TYPES = {"metric", "text", "log", "alarm", "explorer"}
 GRID_WIDTH = 24
@@ -53,19 +61,8 @@ def substitute(text: str, resources: dict[str, Any], parameters: dict[str, Any])
 
 
 @pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return _template()
-
-
-@pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = template["Resources"]
-    return found
-
-
-@pytest.fixture(scope="module")
 def sub(template: dict[str, Any], resources: dict[str, Any]) -> Any:
-    return lambda value: substitute(_sub_text(value), resources, template["Parameters"])
+    return lambda value: substitute(sub_text(value, WITH_OUTBOX), resources, template["Parameters"])
 
 
 @pytest.fixture(scope="module")
@@ -75,21 +72,6 @@ def body(resources: dict[str, Any], sub: Any) -> dict[str, Any]:
     parsed = json.loads(sub(dashboard["Properties"]["DashboardBody"]))
     assert isinstance(parsed, dict)
     return parsed
-
-
-@pytest.fixture(scope="module")
-def environment(resources: dict[str, Any]) -> dict[str, Any]:
-    variables: dict[str, Any] = resources[FUNCTION]["Properties"]["Environment"]["Variables"]
-    return variables
-
-
-def _sub_text(value: Any) -> str:
-    """The template string of a `!Sub` (either form), or a plain string."""
-    if isinstance(value, str):
-        return value
-    sub = value["Fn::Sub"]
-    assert isinstance(sub, str), "the dashboard uses the one-argument form of Fn::Sub"
-    return sub
 
 
 def widgets(body: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
@@ -186,6 +168,7 @@ def test_searches_cover_the_dimensions_the_code_adds(
         (RETRY_REASON_DIMENSION, MetricName.GENESYS_RETRIES),
         (FUNCTION_VERSION_DIMENSION, MetricName.SERVICE_FAULTS),
         (FUNCTION_VERSION_DIMENSION, MetricName.REJECTED_INVOCATIONS),
+        (DROP_REASON_DIMENSION, MetricName.OUTBOX_WRITES_DROPPED),
     }
 
 
@@ -222,8 +205,22 @@ def test_latencies_show_the_median_and_the_tail(body: dict[str, Any]) -> None:
 def test_lambda_metrics_are_the_functions(body: dict[str, Any]) -> None:
     lambda_metrics = {(n, tuple(d.items())) for ns, n, d, _ in plain_metrics(body) if ns == "AWS/Lambda"}
     function = (("FunctionName", f"{FUNCTION}-name"),)
+    worker = (("FunctionName", f"{WORKER}-name"),)
     expected = ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"]
-    assert lambda_metrics == {(name, function) for name in expected}
+    expected_of_the_worker = ["Invocations", "Errors", "Duration"]
+    assert lambda_metrics == {(name, function) for name in expected} | {
+        (name, worker) for name in expected_of_the_worker
+    }
+
+
+def test_the_outbox_backlog_counts_waiting_and_in_flight_writes_of_its_queue(body: dict[str, Any]) -> None:
+    queue = {"QueueName": f"{QUEUE}-QueueName"}
+    backlog = {n for ns, n, d, _ in plain_metrics(body) if ns == "AWS/SQS" and d == queue}
+    assert backlog == {
+        "ApproximateNumberOfMessagesVisible",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateAgeOfOldestMessage",
+    }
 
 
 def test_the_concurrency_chart_names_the_functions_reserved_concurrency(
@@ -247,13 +244,17 @@ def test_api_gateway_metrics_are_the_rest_apis_stage(
     assert all(dimensions == stage for _, dimensions in api_metrics)
 
 
-def test_the_logs_widget_queries_the_functions_log_group_for_failures(body: dict[str, Any]) -> None:
-    (log_widget,) = widgets(body, "log")
-    query = log_widget["properties"]["query"]
-    assert query.startswith(f"SOURCE '{LOG_GROUP}-name' |")
+def test_the_logs_widgets_query_each_functions_log_group_for_failures(body: dict[str, Any]) -> None:
+    queries = {
+        widget["properties"]["query"].split(" |", 1)[0]: widget["properties"]["query"]
+        for widget in widgets(body, "log")
+    }
+    assert set(queries) == {f"SOURCE '{LOG_GROUP}-name'", f"SOURCE '{WORKER_LOG_GROUP}-name'"}
     # error_code and level are the keys of the service's "Request failed" lines (handlers/failures.py).
     for field in ("error_code", "conversation_id", "correlation_id", "level"):
-        assert field in query
+        assert field in queries[f"SOURCE '{LOG_GROUP}-name'"]
+    for field in ("level", "conversation_id", "Task timed out"):
+        assert field in queries[f"SOURCE '{WORKER_LOG_GROUP}-name'"]
 
 
 def test_the_alarm_widget_shows_every_alarm_of_the_stack_the_paging_one_first(
@@ -276,6 +277,21 @@ def test_every_metric_an_alarm_watches_is_charted(body: dict[str, Any], resource
     }
     assert watched
     assert watched <= charted, f"alarm metrics not on the dashboard: {sorted(watched - charted)}"
+
+
+def test_without_the_outbox_the_body_is_valid_and_names_none_of_its_resources(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    """Naming a resource that a condition left out fails the deployment."""
+    text = sub_text(resources[DASHBOARD]["Properties"]["DashboardBody"], {"HasOutbox": False})
+    outbox = {name for name, body in resources.items() if body.get("Condition") == "HasOutbox"}
+    assert outbox >= OUTBOX_PAGED | {WORKER, WORKER_LOG_GROUP, QUEUE}
+    named = {name.split(".", 1)[0] for name in _VARIABLE.findall(text)}
+    assert not named & outbox, sorted(named & outbox)
+    parsed = json.loads(substitute(text, resources, template["Parameters"]))
+    (alarm_widget,) = widgets(parsed, "alarm")
+    shown = {name.removesuffix("-Arn") for name in alarm_widget["properties"]["alarms"]}
+    assert shown == set(alarms(resources)) - OUTBOX_PAGED
 
 
 def test_outputs_name_the_dashboard_and_link_to_it(template: dict[str, Any], sub: Any) -> None:

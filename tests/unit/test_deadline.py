@@ -51,6 +51,20 @@ def test_an_attempt_gets_the_attempt_cap_or_what_is_left_and_its_connect_no_more
     assert deadline.timeouts(connect_cap=2.0, attempt_cap=3.0) == (1.5, 1.5)
 
 
+def test_a_deadline_reserving_time_ends_that_much_earlier_and_never_before_now() -> None:
+    clock = FakeClock()
+    deadline = Deadline(9.0, clock)
+    clock.now += 1.0
+
+    earlier = deadline.reserving(1.5)
+
+    assert earlier.remaining() == 6.5
+    clock.now += 6.5
+    assert earlier.remaining() == 0.0
+    assert deadline.remaining() == 1.5  # what was reserved is still there for the step after
+    assert deadline.reserving(5.0).remaining() == 0.0
+
+
 def test_a_share_of_a_deadline_is_that_part_of_what_is_left_and_leaves_the_whole_alone() -> None:
     clock = FakeClock()
     deadline = Deadline(9.0, clock)

@@ -7,12 +7,14 @@ import pytest
 
 import app
 from localdev.lambda_context import LocalLambdaContext
-from participant_data.errors import RateLimited, UpstreamTimeout
+from participant_data.container import Dependencies
+from participant_data.errors import RateLimited, UpstreamTimeout, UpstreamUnavailable
 from participant_data.handlers.direct_invocation import DataActionFailed
+from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.health_check import Unhealthy
 from participant_data.settings import Settings, load_settings
 from tests.events import CONVERSATION, PARTICIPANT, api_event, event, response_body, response_header
-from tests.unit.fakes import FakeGenesys
+from tests.unit.fakes import FakeGenesys, FakeOutbox
 
 EXPECTED = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
 
@@ -30,6 +32,7 @@ def test_api_events_set_the_attributes_and_answer_200(
         "participantId": PARTICIPANT,
         "updatedKeys": list(EXPECTED),
         "updatedCount": 3,
+        "queued": False,
     }
     assert genesys.patches == [(CONVERSATION, PARTICIPANT, EXPECTED)]
 
@@ -146,6 +149,7 @@ def test_direct_invocation_returns_the_result_object(
         "participantId": PARTICIPANT,
         "updatedKeys": list(EXPECTED),
         "updatedCount": 3,
+        "queued": False,
     }
 
 
@@ -193,3 +197,94 @@ def test_a_direct_event_with_stray_api_gateway_fields_is_told_about_them(
     with pytest.raises(DataActionFailed, match=r"^400 invalid_request: The event has unknown fields"):
         app.lambda_handler(stray, lambda_context)
     assert genesys.patches == []
+
+
+@pytest.fixture
+def outbox(genesys: FakeGenesys, monkeypatch: pytest.MonkeyPatch) -> FakeOutbox:
+    """The handlers' dependencies with an outbox (and the recording Genesys of the `genesys` fixture)."""
+    fake = FakeOutbox()
+    deps = Dependencies(load_settings(), genesys, CustomerParticipantCache(10), fake)  # type: ignore[arg-type]
+    for module in ("api_gateway", "direct_invocation"):
+        monkeypatch.setattr(f"participant_data.handlers.{module}.dependencies", lambda: deps)
+    return fake
+
+
+@pytest.mark.parametrize("kind", ["rest", "http"])
+def test_a_write_genesys_cannot_take_is_answered_200_queued_on_the_api(
+    genesys: FakeGenesys, outbox: FakeOutbox, lambda_context: LocalLambdaContext, kind: str
+) -> None:
+    genesys.error = UpstreamUnavailable("Genesys is failing.")
+
+    response = app.lambda_handler(api_event(kind), lambda_context)
+
+    assert response["statusCode"] == 200
+    assert response_body(response) == {
+        "conversationId": CONVERSATION,
+        "participantId": PARTICIPANT,
+        "updatedKeys": list(EXPECTED),
+        "updatedCount": 3,
+        "queued": True,
+    }
+    [queued] = outbox.queue.sent
+    assert queued.request_id == lambda_context.aws_request_id  # the message's deduplication id
+
+
+def test_a_write_genesys_cannot_take_is_returned_queued_to_a_direct_invocation(
+    genesys: FakeGenesys, outbox: FakeOutbox, lambda_context: LocalLambdaContext
+) -> None:
+    genesys.error = RateLimited("Genesys is rate-limiting.", retry_after=30)
+
+    result = app.lambda_handler(event("direct-invocation"), lambda_context)
+
+    assert result["queued"] is True
+    assert result["updatedKeys"] == list(EXPECTED)
+    assert [write.request_id for write in outbox.queue.sent] == [lambda_context.aws_request_id]
+
+
+def test_an_opted_out_request_gets_the_failure_on_both_paths(
+    genesys: FakeGenesys, outbox: FakeOutbox, lambda_context: LocalLambdaContext
+) -> None:
+    genesys.error = UpstreamUnavailable("Genesys is failing.")
+    direct = event("direct-invocation") | {"queueIfUnavailable": False}
+    body = {"attributes": EXPECTED, "queueIfUnavailable": False}
+
+    response = app.lambda_handler(api_event(body=body), lambda_context)
+    assert response["statusCode"] == 503
+    with pytest.raises(DataActionFailed, match=r"^503 upstream_unavailable"):
+        app.lambda_handler(direct, lambda_context)
+    assert outbox.queue.sent == []
+
+
+SQS_BATCH = {
+    "Records": [
+        {
+            "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+            "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+            "body": "{}",
+            "attributes": {"MessageGroupId": "g", "MessageDeduplicationId": "d"},
+            "messageAttributes": {},
+            "md5OfBody": "99914b932bd37a50b983c5e7c90ae93b",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:participant-data-outbox.fifo",
+            "awsRegion": "us-east-1",
+        }
+    ]
+}
+
+
+def test_an_sqs_batch_sent_to_the_request_entry_point_is_refused_and_never_processed(
+    genesys: FakeGenesys, outbox: FakeOutbox, lambda_context: LocalLambdaContext
+) -> None:
+    with pytest.raises(DataActionFailed, match=r"^400 invalid_request: .*app\.queue_worker"):
+        app.lambda_handler(SQS_BATCH, lambda_context)
+
+    assert genesys.patches == []
+    assert outbox.marks.reads == []
+    assert outbox.queue.sent == []
+
+
+def test_records_from_elsewhere_get_the_usual_unknown_field_refusal(
+    genesys: FakeGenesys, lambda_context: LocalLambdaContext
+) -> None:
+    with pytest.raises(DataActionFailed, match=r"^400 invalid_request: The event has unknown fields"):
+        app.lambda_handler({"Records": [{"eventSource": "aws:s3"}]}, lambda_context)

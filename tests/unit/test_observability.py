@@ -14,6 +14,7 @@ import pytest
 
 from participant_data import observability
 from participant_data.observability import (
+    DROP_REASON_DIMENSION,
     ERROR_CODE_DIMENSION,
     FUNCTION_VERSION_DIMENSION,
     FUNCTION_VERSION_VARIABLE,
@@ -24,6 +25,8 @@ from participant_data.observability import (
     metrics,
     record_failure,
     record_health,
+    record_mark_read_failure,
+    record_outbox_store_failure,
     record_rate_limited,
     record_rejected_invocation,
     record_retry,
@@ -31,6 +34,10 @@ from participant_data.observability import (
     record_service_fault,
     record_update,
     record_upstream_latency,
+    record_write_dropped,
+    record_write_expired,
+    record_write_queued,
+    record_writes_applied,
 )
 
 
@@ -122,6 +129,44 @@ def test_faults_and_rejections_are_counted_in_total_and_for_the_running_version(
     assert by_version[name] == [1.0]
 
 
+def test_a_queued_write_is_a_service_fault_of_the_running_version(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Paging and the rollback alarm see queued writes: a bad deploy must not hide behind `200 queued`."""
+    monkeypatch.setenv(FUNCTION_VERSION_VARIABLE, "18")
+
+    record_write_queued()
+
+    document = metric_set()
+    assert values(document, MetricName.OUTBOX_WRITES_QUEUED) == [1.0]
+    assert values(document, MetricName.SERVICE_FAULTS) == [1.0]
+    (by_version,) = emitted_lines(capsys)
+    assert by_version[FUNCTION_VERSION_DIMENSION] == "18"
+    assert by_version[MetricName.SERVICE_FAULTS] == [1.0]
+
+
+def test_a_dropped_write_is_counted_in_total_and_by_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    record_write_dropped("ended")
+
+    assert values(metric_set(), MetricName.OUTBOX_WRITES_DROPPED) == [1.0]
+    (by_reason,) = emitted_lines(capsys)
+    assert definitions(by_reason)[0] == [[DROP_REASON_DIMENSION, "service"]]
+    assert by_reason[DROP_REASON_DIMENSION] == "ended"
+
+
+def test_outbox_failures_are_counted_and_name_their_reason(caplog: pytest.LogCaptureFixture) -> None:
+    record_outbox_store_failure("sqs:timeout")
+    record_mark_read_failure("dynamodb:AccessDeniedException")
+
+    document = metric_set()
+    assert values(document, MetricName.OUTBOX_STORE_FAILURES) == [1.0]
+    assert values(document, MetricName.OUTBOX_MARK_READ_FAILURES) == [1.0]
+    assert [record.__dict__.get("outbox_failure") for record in caplog.records] == [
+        "sqs:timeout",
+        "dynamodb:AccessDeniedException",
+    ]
+
+
 def test_the_happy_path_prints_no_extra_emf_line(capsys: pytest.CaptureFixture[str]) -> None:
     record_upstream_latency(0.05)
     record_update(3)
@@ -172,6 +217,12 @@ RECORDERS: list[Callable[[], None]] = [
     record_secret_served_stale,
     lambda: record_upstream_latency(0.01),
     lambda: record_health(healthy=True),
+    record_write_queued,
+    lambda: record_writes_applied(2),
+    record_write_expired,
+    lambda: record_write_dropped("ended"),
+    lambda: record_outbox_store_failure("sqs:timeout"),
+    lambda: record_mark_read_failure("dynamodb:timeout"),
 ]
 
 

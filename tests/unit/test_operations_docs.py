@@ -1,6 +1,7 @@
 """docs/operations.md keeps up with the code: one troubleshooting row per error code, with its status,
 Logs Insights queries that filter on messages the service really logs, every alarm of template.yaml
-described, and every deployment type explained.
+described, every deployment type explained, and the outbox's metrics, drop reasons and alarms in its
+section and runbook.
 
 Error codes are collected from the code itself: the `code` of every ServiceError class, and every
 `code="..."` passed when one is raised (read from the source with `ast`, so the raising class gives the
@@ -17,6 +18,8 @@ from typing import Any
 
 from localdev.template import load_template
 from participant_data.errors import ServiceError
+from participant_data.logic.apply_queued_writes import DropReason
+from participant_data.observability import MetricName
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = REPO_ROOT / "docs" / "operations.md"
@@ -25,6 +28,8 @@ PACKAGE = REPO_ROOT / "src" / "handler" / "participant_data"
 TABLE_SECTION = "## Troubleshooting by error code"
 ALARMS_SECTION = "## Alarms and paging"
 DEPLOYS_SECTION = "## Deploys and rollback"
+OUTBOX_SECTION = "## The outbox"
+DASHBOARD_SECTION = "## The dashboard"
 ALARM_TYPES = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}
 _ALARM_ROW = re.compile(r"^\| `(?P<alarm>\w+)` \|", re.MULTILINE)
 _ROW = re.compile(r"^\| `(?P<code>[a-z_]+)` \| (?P<status>\d{3}) \|")
@@ -161,3 +166,44 @@ def test_every_deployment_type_is_explained_and_the_default_marked() -> None:
     rollback_alarms = template()["Resources"]["ParticipantDataFunction"]["Properties"]["DeploymentPreference"]
     for alarm in rollback_alarms["Alarms"]:
         assert f"`{alarm['Ref']}`" in text
+
+
+def _outbox_alarms() -> set[str]:
+    resources = template()["Resources"]
+    return {
+        name
+        for name, resource in resources.items()
+        if resource["Type"] in ALARM_TYPES and resource.get("Condition") == "HasOutbox"
+    }
+
+
+def test_the_outbox_section_names_every_drop_reason_and_the_dashboard_every_outbox_metric() -> None:
+    outbox = section(OUTBOX_SECTION)
+    missing = [reason.value for reason in DropReason if f"`{reason.value}`" not in outbox]
+    assert not missing, f"drop reasons the outbox section does not explain: {missing}"
+    dashboard = section(DASHBOARD_SECTION)
+    metrics = [name.value for name in MetricName if name.value.startswith("Outbox")]
+    assert metrics, "the code names the outbox's metrics"
+    assert [name for name in metrics if f"`{name}`" not in dashboard] == []
+
+
+def test_the_outbox_runbook_covers_its_alarms_and_the_failures_callers_may_feel() -> None:
+    runbook = section(OUTBOX_SECTION).split("### Runbook", 1)[1].split("\n### ", 1)[0]
+    rows = {line.split(" | ", 1)[0] for line in runbook.splitlines() if line.startswith("| `")}
+    alarms = _outbox_alarms()
+    assert alarms, "the template defines the outbox's alarms"
+    expected = {f"| `{name}`" for name in alarms}
+    expected |= {f"| `{name}` above 0" for name in ("OutboxStoreFailures", "OutboxMarkReadFailures")}
+    missing = sorted(wanted for wanted in expected if not any(row.startswith(wanted) for row in rows))
+    assert not missing, f"runbook rows missing for {missing}"
+
+
+def test_the_outbox_section_states_the_templates_maximum_age() -> None:
+    """The guarantees quote the maximum age the template sets, on both functions alike."""
+    resources = template()["Resources"]
+    ages = {
+        resources[name]["Properties"]["Environment"]["Variables"]["OUTBOX_MAX_AGE_SECONDS"]
+        for name in ("ParticipantDataFunction", "OutboxWorkerFunction")
+    }
+    (age,) = ages
+    assert f"`OUTBOX_MAX_AGE_SECONDS` ({age} s" in section(OUTBOX_SECTION)

@@ -32,6 +32,7 @@ def test_an_explicit_participant_makes_exactly_one_patch_with_only_the_requested
         "participantId": CUSTOMER,
         "updatedKeys": ["tier", "ivr"],
         "updatedCount": 2,
+        "queued": False,
     }
 
 

@@ -111,3 +111,54 @@ def test_the_attribute_key_allow_list_is_read_comma_separated_and_off_by_default
     assert limits.allows_key("customer_tier")
     assert not limits.allows_key("customer_tier2")
     assert not limits.allows_key("CRM.segment")
+
+
+OUTBOX = {
+    "GENESYS_SECRET_ID": "s",
+    "OUTBOX_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/participant-data-outbox.fifo",
+    "OUTBOX_TABLE_NAME": "participant-data-pending",
+}
+
+
+def test_the_outbox_is_off_unless_configured() -> None:
+    settings = Settings.from_environment({"GENESYS_SECRET_ID": "s"})
+
+    assert settings.outbox_enabled is False
+    assert (settings.outbox_queue_url, settings.outbox_table_name) == ("", "")
+    assert settings.outbox_max_age_seconds == 3600.0
+    assert settings.outbox_reserve_seconds == 1.0
+
+
+def test_the_outbox_is_on_when_its_queue_and_table_are_named() -> None:
+    settings = Settings.from_environment(
+        {**OUTBOX, "OUTBOX_MAX_AGE_SECONDS": "600", "OUTBOX_RESERVE_SECONDS": "1.5"}
+    )
+
+    assert settings.outbox_enabled is True
+    assert settings.outbox_queue_url == OUTBOX["OUTBOX_QUEUE_URL"]
+    assert settings.outbox_table_name == OUTBOX["OUTBOX_TABLE_NAME"]
+    assert settings.outbox_max_age_seconds == 600.0
+    assert settings.outbox_reserve_seconds == 1.5
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"OUTBOX_TABLE_NAME": ""}, "both OUTBOX_QUEUE_URL and OUTBOX_TABLE_NAME"),
+        ({"OUTBOX_QUEUE_URL": ""}, "both OUTBOX_QUEUE_URL and OUTBOX_TABLE_NAME"),
+        ({"OUTBOX_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/1/standard"}, "FIFO"),
+        ({"OUTBOX_MAX_AGE_SECONDS": "1209601"}, "must not exceed 1209600"),
+        ({"OUTBOX_MAX_AGE_SECONDS": "0"}, "positive"),
+        ({"OUTBOX_RESERVE_SECONDS": "9.5"}, "OUTBOX_RESERVE_SECONDS must be smaller"),
+        ({"OUTBOX_RESERVE_SECONDS": "-1"}, "positive"),
+    ],
+)
+def test_a_malformed_outbox_configuration_is_refused_by_name(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_environment({**OUTBOX, **changes})
+
+
+def test_outbox_limits_are_not_checked_while_it_is_off() -> None:
+    settings = Settings.from_environment({"GENESYS_SECRET_ID": "s", "OUTBOX_RESERVE_SECONDS": "20"})
+
+    assert settings.outbox_enabled is False

@@ -169,3 +169,23 @@ def test_the_hooks_close_pooled_sockets_at_once(
     _run_hooks_as_the_runtime_does()
     gc.collect()
     assert _established_connections_to(before.port) == 0
+
+
+def test_the_hooks_drop_the_outbox_clients_when_an_outbox_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The outbox's SQS and DynamoDB clients are per environment too: a restore must not reuse them."""
+    monkeypatch.setenv("OUTBOX_QUEUE_URL", "http://127.0.0.1:1/000000000000/outbox.fifo")
+    monkeypatch.setenv("OUTBOX_TABLE_NAME", "pending-writes")
+    load_settings.cache_clear()
+    dependencies.cache_clear()
+    outbox = dependencies().outbox
+    assert outbox is not None
+    forgotten: list[str] = []
+    monkeypatch.setattr(type(outbox.queue), "forget", lambda self: forgotten.append("queue"))
+    monkeypatch.setattr(type(outbox.marks), "forget", lambda self: forgotten.append("marks"))
+
+    _run_hooks_as_the_runtime_does()
+
+    # Once before the snapshot, once after the restore.
+    assert forgotten == ["queue", "marks", "queue", "marks"]

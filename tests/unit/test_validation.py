@@ -194,3 +194,24 @@ def test_invisible_format_private_and_separator_characters_are_refused_in_keys(c
 def test_a_direct_invocation_that_is_not_an_object_is_refused(event: object) -> None:
     with pytest.raises(InvalidRequest, match="must be a JSON object"):
         update_from_event(event, LIMITS)
+
+
+@pytest.mark.parametrize(("given", "expected"), [({}, True), ({"queueIfUnavailable": None}, True),
+                                                 ({"queueIfUnavailable": True}, True),
+                                                 ({"queueIfUnavailable": False}, False)])  # fmt: skip
+def test_the_queue_opt_out_is_read_from_the_body_and_the_event(
+    given: dict[str, object], expected: bool
+) -> None:
+    body = json.dumps({"attributes": {"a": "b"}, **given}).encode()
+    direct = {"conversationId": CONVERSATION, "participantId": PARTICIPANT, "attributes": {"a": "b"}, **given}
+
+    assert update_from_http(CONVERSATION, PARTICIPANT, body, LIMITS).queue_if_unavailable is expected
+    assert update_from_event(direct, LIMITS).queue_if_unavailable is expected
+
+
+@pytest.mark.parametrize("value", ["false", 0, 1, "no", [], {}])
+def test_a_queue_opt_out_that_is_not_a_boolean_is_refused(value: object) -> None:
+    body = json.dumps({"attributes": {"a": "b"}, "queueIfUnavailable": value}).encode()
+
+    with pytest.raises(InvalidRequest, match="queueIfUnavailable must be true or false"):
+        update_from_http(CONVERSATION, PARTICIPANT, body, LIMITS)

@@ -56,6 +56,10 @@ class Deadline:
         attempt = min(attempt_cap, left)
         return min(connect_cap, attempt), attempt
 
+    def reserving(self, seconds: float) -> Deadline:
+        """A deadline `seconds` earlier, for the steps that must leave that much to a step after them."""
+        return Deadline(max(0.0, self.remaining() - seconds), self._clock)
+
     def share(self, fraction: float) -> Deadline:
         """A deadline for a step that may be skipped: it gets `fraction` of what is left, the rest stays
         for the steps that may not."""

@@ -2,7 +2,7 @@
 
 What must never reach a log line, a trace or a metric: the client secret, access tokens and (unless
 LOG_ATTRIBUTE_VALUES is on) attribute values. Methods that return secrets or tokens are traced with
-`capture_response=False` (genesys-api-notes.md, "AWS facts": capture_method records return values).
+`capture_response=False` (capture_method records return values: docs/genesys-facts.md#powertools).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ METRICS_NAMESPACE = "GenesysParticipantData"
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME))
 tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME))
-# Powertools Metrics raises without a namespace (genesys-api-notes.md, "AWS facts"): default one.
+# Powertools Metrics raises without a namespace (docs/genesys-facts.md#powertools): default one.
 metrics = Metrics(
     namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE),
     service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME),  # the dashboard's `service` dimension
@@ -47,14 +47,26 @@ class MetricName(StrEnum):
     # Requests answered with a service fault (ServiceError.is_service_fault: a 5xx, or a Genesys 429 the
     # budget could not absorb), from either entry point. Also per FunctionVersion, for the rollback alarm.
     SERVICE_FAULTS = "ServiceFaults"
+    # The outbox (issue 13). Queued: writes answered `queued` (each also a ServiceFault); applied by the
+    # worker; expired (older than OUTBOX_MAX_AGE_SECONDS) and dropped (also per DropReason) by the worker.
+    OUTBOX_WRITES_QUEUED = "OutboxWritesQueued"
+    OUTBOX_WRITES_APPLIED = "OutboxWritesApplied"
+    OUTBOX_WRITES_EXPIRED = "OutboxWritesExpired"
+    OUTBOX_WRITES_DROPPED = "OutboxWritesDropped"
+    # Writes the outbox should have kept but could not (marking or sending failed): the caller got the
+    # original failure.
+    OUTBOX_STORE_FAILURES = "OutboxStoreFailures"
+    # Pending-mark reads that failed: the write went straight to Genesys, unordered behind queued ones.
+    OUTBOX_MARK_READ_FAILURES = "OutboxMarkReadFailures"
 
 
 # Extra dimensions, each on its own EMF line (only for failures and retries: never on the happy path).
 ERROR_CODE_DIMENSION = "ErrorCode"
 RETRY_REASON_DIMENSION = "RetryReason"
 FUNCTION_VERSION_DIMENSION = "FunctionVersion"
+DROP_REASON_DIMENSION = "DropReason"
 # Lambda sets this reserved variable to the version running the code (behind the `live` alias, its number;
-# AWS Lambda developer guide, "Defined runtime environment variables"). Elsewhere (tests, `make serve`)
+# docs/genesys-facts.md#lambda-function-version). Elsewhere (tests, `make serve`)
 # nothing sets it, and the version is Lambda's name for the unpublished one.
 FUNCTION_VERSION_VARIABLE = "AWS_LAMBDA_FUNCTION_VERSION"
 UNPUBLISHED_VERSION = "$LATEST"
@@ -113,6 +125,40 @@ def record_upstream_latency(seconds: float) -> None:
     metrics.add_metric(name=MetricName.GENESYS_LATENCY, unit=MetricUnit.Milliseconds, value=milliseconds)
     if seconds >= SLOW_CALL_SECONDS:
         logger.info("Slow Genesys call", extra={"genesys_latency_ms": milliseconds})
+
+
+def record_write_queued() -> None:
+    """A write answered `queued`: the service failed to write it now, so it is a service fault too
+    (paging, and the rollback alarm: a bad deploy must not hide behind `200 queued`)."""
+    metrics.add_metric(name=MetricName.OUTBOX_WRITES_QUEUED, unit=MetricUnit.Count, value=1)
+    record_service_fault()
+
+
+def record_outbox_store_failure(reason: str) -> None:
+    metrics.add_metric(name=MetricName.OUTBOX_STORE_FAILURES, unit=MetricUnit.Count, value=1)
+    logger.warning("The outbox could not store a write", extra={"outbox_failure": reason})
+
+
+def record_mark_read_failure(reason: str) -> None:
+    metrics.add_metric(name=MetricName.OUTBOX_MARK_READ_FAILURES, unit=MetricUnit.Count, value=1)
+    logger.warning(
+        "Reading the pending mark failed: writing to Genesys now", extra={"outbox_failure": reason}
+    )
+
+
+def record_writes_applied(count: int) -> None:
+    metrics.add_metric(name=MetricName.OUTBOX_WRITES_APPLIED, unit=MetricUnit.Count, value=count)
+
+
+def record_write_expired() -> None:
+    metrics.add_metric(name=MetricName.OUTBOX_WRITES_EXPIRED, unit=MetricUnit.Count, value=1)
+
+
+def record_write_dropped(reason: str) -> None:
+    """A queued write the worker will never apply (`ended`, `participant_gone`, `malformed`, ...): a total,
+    and one per reason."""
+    metrics.add_metric(name=MetricName.OUTBOX_WRITES_DROPPED, unit=MetricUnit.Count, value=1)
+    _count_by_dimension(MetricName.OUTBOX_WRITES_DROPPED, DROP_REASON_DIMENSION, reason)
 
 
 def record_health(healthy: bool) -> None:

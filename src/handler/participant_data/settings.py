@@ -15,7 +15,7 @@ from participant_data.errors import ConfigurationError
 class Limits:
     """What one request may carry, sized for IVR data: tens of keys, short values.
 
-    The platform itself rejects bodies over 512000 bytes (genesys-api-notes.md, "Request size"); per-key
+    The platform itself rejects bodies over 512000 bytes (docs/genesys-facts.md#request-size); per-key
     limits for API writes are not published, so these defaults are ours and configurable.
     """
 
@@ -70,7 +70,21 @@ class Settings:
     customer_cache_ttl_seconds: float = 30.0
     # Attribute values are caller data (possibly personal): logged only when an operator opts in.
     log_attribute_values: bool = False
+    # The outbox (issue 13): writes Genesys cannot take within the budget (429, 5xx, timeouts) are kept in
+    # this SQS FIFO queue and applied by `app.queue_worker`; the table marks the participants that have
+    # queued writes, so their later writes queue behind them. On only when both are set.
+    outbox_queue_url: str = ""
+    outbox_table_name: str = ""
+    # A queued write older than this is dropped by the worker; the pending marks expire with it.
+    outbox_max_age_seconds: float = 3600.0
+    # Kept back from the budget (outbox on only) so a Genesys failure that takes the rest still leaves
+    # the time to mark and queue the write; also the longest one attempt of an outbox call may take.
+    outbox_reserve_seconds: float = 1.0
     limits: Limits = Limits()
+
+    @property
+    def outbox_enabled(self) -> bool:
+        return bool(self.outbox_queue_url and self.outbox_table_name)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -92,7 +106,27 @@ class Settings:
         attempt_set = bool(environ.get("ATTEMPT_TIMEOUT_SECONDS", "").strip())  # the default adapts instead
         if attempt_set and settings.attempt_timeout_seconds > settings.request_budget_seconds:
             raise ConfigurationError("ATTEMPT_TIMEOUT_SECONDS must not exceed REQUEST_BUDGET_SECONDS")
+        _check_outbox(settings)
         return settings
+
+
+# SQS keeps a message at most 14 days (docs/genesys-facts.md#sqs-fifo): a write may not wait longer.
+MAX_OUTBOX_AGE_SECONDS = 1_209_600
+
+
+def _check_outbox(settings: Settings) -> None:
+    if bool(settings.outbox_queue_url) != bool(settings.outbox_table_name):
+        raise ConfigurationError("Set both OUTBOX_QUEUE_URL and OUTBOX_TABLE_NAME, or neither (no outbox)")
+    if not settings.outbox_enabled:
+        return
+    if not settings.outbox_queue_url.endswith(".fifo"):
+        raise ConfigurationError("OUTBOX_QUEUE_URL must name a FIFO queue (its name ends in .fifo)")
+    if settings.outbox_max_age_seconds > MAX_OUTBOX_AGE_SECONDS:
+        raise ConfigurationError(f"OUTBOX_MAX_AGE_SECONDS must not exceed {MAX_OUTBOX_AGE_SECONDS} (14 days)")
+    if settings.outbox_reserve_seconds >= settings.request_budget_seconds - settings.response_margin_seconds:
+        raise ConfigurationError(
+            "OUTBOX_RESERVE_SECONDS must be smaller than REQUEST_BUDGET_SECONDS less RESPONSE_MARGIN_SECONDS"
+        )
 
 
 def _read_fields(
@@ -109,6 +143,8 @@ def _read(environ: Mapping[str, str], name: str, default: Any) -> Any:
     raw = environ.get(name, "").strip()
     if not raw:
         return default
+    if isinstance(default, str):
+        return raw
     if isinstance(default, frozenset | tuple):  # a comma-separated list of names (blank items dropped)
         names = sorted({item.strip() for item in raw.split(",") if item.strip()})
         return type(default)(names)

@@ -24,12 +24,15 @@ from participant_data.observability import logger
 
 
 def forget_connections_and_tokens() -> None:
-    """Drop the Genesys token, the cached secret and pooled connections, if the container was built."""
+    """Drop the Genesys token, the cached secret, pooled connections and the outbox's AWS clients, if the
+    container was built."""
     try:
         container = dependencies()
     except ConfigurationError:
         return  # not configured: nothing was built, so there is nothing to forget
     container.genesys.reset()
+    if container.outbox is not None:
+        container.outbox.forget()
 
 
 def before_snapshot() -> None:

@@ -1,8 +1,9 @@
 """Turns untrusted input into an AttributeUpdate, or a clear 4xx error, before anything reaches Genesys.
 
-Values are strings in Genesys's schema (`dict(str, str)`, genesys-api-notes.md, "The endpoint we call"):
+Values are strings in Genesys's schema (`dict(str, str)`, docs/genesys-facts.md#participant-attributes-patch):
 numbers and booleans become their JSON text, anything else is refused naming the key. An empty map is
-refused too: what Genesys does with `{}` is unconfirmed, so it is never sent. Error messages name keys
+refused too: what Genesys does with `{}` is unconfirmed (docs/genesys-facts.md#merge-vs-replace), so it is
+never sent. Error messages name keys
 (the caller's own) but never echo values.
 """
 
@@ -31,8 +32,11 @@ BAD_KEY_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"})
 BAD_VALUE_CATEGORIES = frozenset({"Cc", "Cs"})
 _MAX_SHOWN_KEY = 64
 
-BODY_FIELDS = frozenset({"attributes"})
-EVENT_FIELDS = frozenset({"conversationId", "participantId", "attributes"})
+# `queueIfUnavailable` (optional boolean, default true): false says the flow must know the write happened
+# now, so it is never queued in the outbox (logic/outbox_routing.py).
+QUEUE_OPT_OUT = "queueIfUnavailable"
+BODY_FIELDS = frozenset({"attributes", QUEUE_OPT_OUT})
+EVENT_FIELDS = frozenset({"conversationId", "participantId", "attributes", QUEUE_OPT_OUT})
 
 
 def update_from_http(
@@ -41,7 +45,9 @@ def update_from_http(
     """From the path parameters and the raw (already base64-decoded) body of an API request."""
     document = parse_json_object(body, limits)
     _refuse_unknown_fields(document, BODY_FIELDS, "body")
-    return build_update(conversation_id, participant_id, document.get("attributes"), limits)
+    return build_update(
+        conversation_id, participant_id, document.get("attributes"), limits, document.get(QUEUE_OPT_OUT)
+    )
 
 
 def update_from_event(event: object, limits: Limits) -> AttributeUpdate:
@@ -58,7 +64,11 @@ def update_from_event(event: object, limits: Limits) -> AttributeUpdate:
         raise PayloadTooLarge(f"The request is {size} bytes; at most {limits.max_body_bytes} are accepted.")
     _refuse_unknown_fields(event, EVENT_FIELDS, "event")
     return build_update(
-        event.get("conversationId"), event.get("participantId"), event.get("attributes"), limits
+        event.get("conversationId"),
+        event.get("participantId"),
+        event.get("attributes"),
+        limits,
+        event.get(QUEUE_OPT_OUT),
     )
 
 
@@ -85,13 +95,27 @@ def parse_json_object(body: bytes, limits: Limits) -> dict[str, Any]:
 
 
 def build_update(
-    conversation_id: object, participant_id: object, attributes: object, limits: Limits
+    conversation_id: object,
+    participant_id: object,
+    attributes: object,
+    limits: Limits,
+    queue_if_unavailable: object = None,
 ) -> AttributeUpdate:
     return AttributeUpdate(
         conversation_id=valid_conversation_id(conversation_id),
         participant_id=valid_participant_id(participant_id),
         attributes=_attributes(attributes, limits),
+        queue_if_unavailable=_queue_if_unavailable(queue_if_unavailable),
     )
+
+
+def _queue_if_unavailable(value: object) -> bool:
+    """Absent means true; otherwise a JSON boolean (not "false", not 0: an opt-out must be unambiguous)."""
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise InvalidRequest(f"{QUEUE_OPT_OUT} must be true or false.")
+    return value
 
 
 def valid_conversation_id(value: object) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from participant_data.errors import ConfigurationError
 
-# Genesys Cloud region domains: `api.{env}` and `login.{env}` (genesys-api-notes.md, "Region hosts";
+# Genesys Cloud region domains: `api.{env}` and `login.{env}` (docs/genesys-facts.md#region-hosts:
 # the SDK's PureCloudRegionHosts is the same list).
 REGION_DOMAINS = frozenset(
     {

@@ -1,8 +1,8 @@
 """Which participant the `customer` alias means: the one rule, for the update and for the operator CLI's read.
 
 A conversation can hold several participants whose purpose is `customer`: a transfer, a callback or a
-reconnect adds one, and the one that left stays listed with its `endTime` (Genesys Platform API,
-`GET /api/v2/conversations/{conversationId}`: `Conversation.participants[]`, each `Participant` with
+reconnect adds one, and the one that left stays listed with its `endTime`
+(docs/genesys-facts.md#participant-times-and-states: `Conversation.participants[]`, each `Participant` with
 `startTime`, `connectedTime`, `endTime` and one list per media type, `calls`, `callbacks`, `chats`, ...,
 whose entries carry `state`, `connectedTime` and `disconnectedTime`). The rule:
 
@@ -15,7 +15,8 @@ whose entries carry `state`, `connectedTime` and `disconnectedTime`). The rule:
    to still matter to whoever reads the data afterwards.
 
 Ties (equal or missing times) go to the participant listed first, which is what the alias meant before
-there was a rule, and does not depend on the order Genesys lists participants in (not documented).
+there was a rule, and does not depend on the order Genesys lists participants in (not documented, as
+the same fact says).
 
 The participants are the SDK's models, untyped (the SDK ships no type hints).
 """

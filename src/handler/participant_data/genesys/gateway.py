@@ -30,6 +30,7 @@ from participant_data.genesys.sdk import (
 )
 from participant_data.genesys.tokens import CredentialsRejected, TokenProvider
 from participant_data.genesys.transport import DeadlineHttpClient
+from participant_data.genesys.write_target import WriteTarget, write_target
 from participant_data.models import CUSTOMER_ALIAS
 from participant_data.observability import tracer
 
@@ -80,8 +81,9 @@ class GenesysGateway:
     ) -> None:
         """One `PATCH .../participants/{pid}/attributes` carrying only the keys to set.
 
-        Genesys merges per key and answers 202 with no body (genesys-api-notes.md, "The endpoint we call"):
-        keys other writers set are kept, so no read-modify-write is needed or wanted.
+        Genesys answers 202 with no body (docs/genesys-facts.md#participant-attributes-patch) and merges
+        per key (docs/genesys-facts.md#merge-vs-replace): keys other writers set are kept, so no
+        read-modify-write is needed or wanted.
         """
         body = ParticipantAttributes()
         body.attributes = dict(attributes)
@@ -95,7 +97,7 @@ class GenesysGateway:
     @tracer.capture_method(capture_response=False)
     def customer_participant_id(self, conversation_id: str, deadline: Deadline) -> str | None:
         """The id of the participant the `customer` alias names, if any: `choose_customer` over the
-        participants of `GET /api/v2/conversations/{id}` (Platform API reference, "Get conversation")."""
+        participants of `GET /api/v2/conversations/{id}` (docs/genesys-facts.md#get-conversation)."""
         customer = choose_customer(self._conversation(conversation_id, deadline).participants)
         return str(customer.id) if customer is not None else None
 
@@ -104,12 +106,13 @@ class GenesysGateway:
         self, conversation_id: str, participant_id: str, deadline: Deadline
     ) -> ParticipantData:
         """One participant's id and attributes, from `GET /api/v2/conversations/{id}`,
-        which lists `participants[]` with `id`, `purpose` and `attributes` (genesys-api-notes.md, "The
-        endpoint we call"). `participant_id` may be the alias `customer`, resolved from the same answer by
-        the same rule as an update's (`choose_customer`).
+        which lists `participants[]` with `id`, `purpose` and `attributes`
+        (docs/genesys-facts.md#get-conversation). `participant_id` may be the alias `customer`, resolved
+        from the same answer by the same rule as an update's (`choose_customer`).
 
-        Needs the permission `conversation:communication:view` in the OAuth client's role (same section).
-        Genesys applies a PATCH asynchronously, so a read right after one may not show it yet.
+        Needs the permission `conversation:communication:view` in the OAuth client's role (same fact).
+        Genesys applies a PATCH asynchronously, so a read right after one may not show it yet
+        (docs/genesys-facts.md#participant-attributes-patch).
         """
         conversation = self._conversation(conversation_id, deadline)
         if participant_id == CUSTOMER_ALIAS:
@@ -124,6 +127,12 @@ class GenesysGateway:
         return ParticipantData(str(participant.id), attributes)
 
     @tracer.capture_method(capture_response=False)
+    def write_target(self, conversation_id: str, participant_id: str, deadline: Deadline) -> WriteTarget:
+        """Where a queued write for `participant_id` (a UUID or `customer`) can go now, from one
+        `GET /api/v2/conversations/{id}` (genesys/write_target.py: ended or not, the alias resolved)."""
+        return write_target(self._conversation(conversation_id, deadline), participant_id)
+
+    @tracer.capture_method(capture_response=False)
     def check_health(self, deadline: Deadline) -> None:
         """Secret readable, token obtainable, and the role still holds what callers depend on: one
         `GET /api/v2/conversations/{HEALTH_PROBE_CONVERSATION_ID}`, a conversation that does not exist.
@@ -131,10 +140,9 @@ class GenesysGateway:
         404 is healthy: the token was accepted and the request got past the permission check to the
         lookup. 403 is unhealthy (`genesys_forbidden`): the role lost `conversation:communication:view`,
         so the `customer` alias fails for every caller. Any other failure is unhealthy as for an update.
-        Assumed, not confirmed by Genesys: the permission is checked before the id is looked up (the
-        operation's 403 codes, `missing.permissions` and `not.authorized`, describe the caller, not the
-        conversation: Platform API reference, "Get conversation"); were it the other way round, a lost
-        permission would still answer 404 here and show only on the alias's calls.
+        Assumed, not confirmed by Genesys: the permission is checked before the id is looked up
+        (docs/genesys-facts.md#permission-before-lookup); were it the other way round, a lost permission
+        would still answer 404 here and show only on the alias's calls.
         `HEAD /api/v2/tokens/me` is no longer called: this request proves the token too (401 comes
         before everything else), and one request uses less of the per-token rate limit than two.
         """
@@ -211,7 +219,8 @@ def _participant(conversation: Any, participant_id: str) -> Any | None:
 
 
 def _translate(error: ApiException) -> ServiceError:
-    """Genesys's non-retryable answers (genesys-api-notes.md lists 400/401/403/404/409/413/415)."""
+    """Genesys's non-retryable answers, 400/401/403/404/409/413/415
+    (docs/genesys-facts.md#platform-api-errors)."""
     status = error.status
     if status == 404:
         return NotFound("Genesys Cloud has no such conversation, or no such participant in it.")

@@ -2,7 +2,7 @@
 
 The SDK's `ApiClient.get_client_credentials_token` keeps only `access_token`, drops `expires_in` and
 never renews a client-credentials token, so a cached client would get 401s once it expires
-(genesys-api-notes.md, "Tokens and rate limits"). This module asks the token endpoint itself, through the
+(docs/genesys-facts.md#sdk-token-refresh). This module asks the token endpoint itself, through the
 same deadline-bound transport, and keeps the expiry.
 """
 

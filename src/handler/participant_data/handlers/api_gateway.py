@@ -1,7 +1,8 @@
 """API Gateway events: REST API (v1) proxy events from the template's API, and HTTP API (v2) events.
 
 `PATCH /conversations/{conversationId}/participants/{participantId}/attributes` with
-`{"attributes": {...}}` answers 200 with what was set, or an error body `{"code", "message"}`.
+`{"attributes": {...}}` (and optionally `"queueIfUnavailable": false`) answers 200 with what was set, or
+was queued in the outbox (`"queued": true`), or an error body `{"code", "message"}`.
 
 The API has one route, so the routing is done here in a few lines rather than by Powertools' event
 resolver: its generic machinery (route table, middleware stack, case-insensitive header views, response
@@ -32,11 +33,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from participant_data.container import dependencies
-from participant_data.deadline import Deadline
 from participant_data.errors import InvalidRequest, NotFound, ServiceError, UnsupportedMediaType
 from participant_data.handlers.direct_invocation import invocation_failure
 from participant_data.handlers.failures import report_failure
-from participant_data.logic.set_attributes import set_attributes
+from participant_data.handlers.updates import run_update
 from participant_data.models import UpdateResult
 from participant_data.observability import logger
 from participant_data.validation import update_from_http
@@ -137,8 +137,7 @@ def _patch_attributes(request: ApiRequest, context: LambdaContext) -> UpdateResu
     conversation_id, participant_id = request.ids
     update = update_from_http(conversation_id, participant_id, _body_bytes(request), deps.settings.limits)
     logger.append_keys(conversation_id=update.conversation_id)
-    deadline = Deadline.for_invocation(deps.settings, context.get_remaining_time_in_millis())
-    return set_attributes(update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values)
+    return run_update(update, deps, context)
 
 
 def _error_answer(error: ServiceError) -> tuple[int, str, dict[str, str]]:

@@ -1,8 +1,13 @@
 """Direct invocation by Genesys's AWS Lambda data actions integration.
 
 Only a raised error takes the data action's Failure path; a returned error object would count as success
-(genesys-api-notes.md, "Data actions"). So failures raise DataActionFailed, whose message carries the
-status, the code and the human message, and nothing internal.
+(docs/genesys-facts.md#lambda-data-actions). So failures raise DataActionFailed, whose message carries the
+status, the code and the human message, and nothing internal. A write queued in the outbox is returned
+like one written now, with `"queued": true`.
+
+A direct invocation can carry any JSON, including what looks like an SQS batch: that is refused here,
+never processed, since queue batches are the worker's (`app.queue_worker`) and this path would apply
+nothing of them in order or report their failures to SQS.
 """
 
 from __future__ import annotations
@@ -10,10 +15,9 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from participant_data.container import dependencies
-from participant_data.deadline import Deadline
-from participant_data.errors import ServiceError
+from participant_data.errors import InvalidRequest, ServiceError
 from participant_data.handlers.failures import report_failure
-from participant_data.logic.set_attributes import set_attributes
+from participant_data.handlers.updates import run_update
 from participant_data.observability import logger, record_rejected_invocation
 from participant_data.validation import update_from_event
 
@@ -27,15 +31,27 @@ class DataActionFailed(Exception):
 
 def handle_direct_invocation(event: object, context: LambdaContext) -> dict[str, object]:
     try:
+        if is_queue_batch(event):
+            raise InvalidRequest(
+                "The event is an SQS batch: this entry point takes data action requests only;"
+                " send queue batches to app.queue_worker (the outbox worker function)."
+            )
         deps = dependencies()
         update = update_from_event(event, deps.settings.limits)
         logger.append_keys(conversation_id=update.conversation_id)
-        deadline = Deadline.for_invocation(deps.settings, context.get_remaining_time_in_millis())
-        return set_attributes(
-            update, deadline, deps.genesys, deps.customers, deps.settings.log_attribute_values
-        ).to_dict()
+        return run_update(update, deps, context).to_dict()
     except ServiceError as error:
         raise invocation_failure(error) from None
+
+
+def is_queue_batch(event: object) -> bool:
+    """An event shaped like the SQS event source's: `Records` whose items come from `aws:sqs`."""
+    if not isinstance(event, dict):
+        return False
+    records = event.get("Records")
+    return isinstance(records, list) and any(
+        isinstance(record, dict) and record.get("eventSource") == "aws:sqs" for record in records
+    )
 
 
 def invocation_failure(error: ServiceError) -> DataActionFailed:
