@@ -48,6 +48,7 @@ def render(results: dict[str, Any]) -> str:
         _cold_starts(results),
         _snapstart(results),
         _warm(results),
+        _outbox(results),
         _memory(results),
         _raw(results),
     ]
@@ -165,7 +166,12 @@ def _method(results: dict[str, Any]) -> str:
 - **Warm latency** (target 4): bench/warm_latency.py in one process (the package on sys.path, not in
   Lambda, so X-Ray is off): `app.lambda_handler` with events/api-gateway-rest.json, the service's Genesys
   layer alone, and a raw urllib3 PATCH of the same body with its own token, each once per round,
-  interleaved; handler output goes to a file.
+  interleaved; handler output goes to a file. This run has no outbox: it is target 4's.
+- **Outbox on** (section 4b): right after, the same script in a fresh process, the same way, with
+  OUTBOX_QUEUE_URL and OUTBOX_TABLE_NAME naming a FIFO queue and a pending-mark table that
+  localdev.outbox_resources made in moto_server; the pending-mark read alone is timed in the same rounds.
+  Each sample also records the process's CPU time, and an untimed pass counts the TCP connections each
+  call opens.
 """
 
 
@@ -404,6 +410,109 @@ overhead is a few percent of the call. {verdict}
 """
 
 
+def outbox_summary(results: dict[str, Any]) -> str:
+    """One line: what the pending-mark read adds per write (outbox on vs off), and the read alone."""
+    off, on = results["warm"]["service"], results["warm"]["service_outbox"]
+    added = on["median_seconds"]["handler"] - off["median_seconds"]["handler"]
+    added_p99 = on["p99_seconds"]["handler"] - off["p99_seconds"]["handler"]
+    return (
+        f"handler {_ms3(on['median_seconds']['handler'])} vs {_ms3(off['median_seconds']['handler'])} "
+        f"outbox off: the mark read adds {_ms3(added)} at the median, {_ms3(added_p99)} at p99; "
+        f"the read alone {_ms3(on['median_seconds']['mark_read'])} "
+        f"({on['connections_per_call']['mark_read']:.2f} new TCP connections per read)"
+    )
+
+
+def _outbox(results: dict[str, Any]) -> str:
+    off, on = results["warm"]["service"], results["warm"]["service_outbox"]
+
+    def row(label: str, run: dict[str, Any], name: str) -> list[str]:
+        return [
+            label,
+            _ms3(run["median_seconds"][name]),
+            _ms3(run["p99_seconds"][name]),
+            _ms3(run["cpu_median_seconds"][name]),
+            f"{run['connections_per_call'][name]:.2f}",
+        ]
+
+    def difference(name: str) -> float:
+        return float(on[name]["handler"] - off[name]["handler"])
+
+    rows = [
+        row("`app.lambda_handler`, outbox off (section 4)", off, "handler"),
+        row("`app.lambda_handler`, outbox on", on, "handler"),
+        [
+            "**difference: what the outbox adds per write**",
+            f"**{_ms3(difference('median_seconds'))}**",
+            f"**{_ms3(difference('p99_seconds'))}**",
+            f"**{_ms3(difference('cpu_median_seconds'))}**",
+            "",
+        ],
+        row("the mark read alone (`PendingMarks.is_pending`)", on, "mark_read"),
+        row("a plain boto3 GetItem of the same item", on, "raw_get_item"),
+        row("raw urllib3 PATCH, outbox-off run", off, "raw_patch"),
+        row("raw urllib3 PATCH, outbox-on run", on, "raw_patch"),
+    ]
+    mark = on["median_seconds"]["mark_read"]
+    mark_cpu = on["cpu_median_seconds"]["mark_read"]
+    memory_size = results["template"]["memory_size_mb"]
+    cpu_share = min(1.0, memory_size / FULL_VCPU_MB)
+    read_connections = on["connections_per_call"]["mark_read"]
+    connections = (
+        f"Every read opened a new TCP connection ({read_connections:.2f} per read): confirmed. "
+        "moto_server is werkzeug's development server, which answers every request with "
+        "`Connection: close` (and serves each connection on a new thread)."
+        if read_connections >= 0.99
+        else f"The mark read opened {read_connections:.2f} new TCP connections per read: moto_server kept "
+        "some connections open in this run."
+    )
+    requests = f"{on['genesys_requests_per_invocation']:.2f} Genesys requests per invocation"
+    if abs(on["genesys_requests_per_invocation"] - 1.0) >= 1e-9:
+        requests += ": NOT one, so not every write went to Genesys and these figures are off"
+    lambda_cpu = mark_cpu / cpu_share
+    return f"""
+## 4b. The outbox's pending-mark read on the warm path
+
+With the outbox on, every write first reads its participant's pending mark: one strongly consistent
+DynamoDB GetItem (docs/genesys-facts.md#dynamodb-ttl), one attempt of at most OUTBOX_RESERVE_SECONDS, and
+a failed read sends the write to Genesys (participant_data/logic/outbox_routing.py). Measured right after
+section 4's run and in the same way ({on["pairs"]} interleaved rounds, same handler and event), with a
+FIFO queue and a pending-mark table in moto_server; the mark was absent, so every write went to Genesys
+({requests}). CPU is this process's (the client side); connections are those a call opens.
+
+{_table(["Call", "Median", "p99", "CPU (median)", "New TCP connections per call"], rows)}
+
+**Measured here, on loopback:**
+
+- Per write, the outbox adds **{_ms3(difference("median_seconds"))}** at the median and
+  {_ms3(difference("p99_seconds"))} at p99 (outbox on vs off; the handler is
+  {on["ratio_handler_to_raw"]:.2f}x its run's raw PATCH with the outbox on,
+  {off["ratio_handler_to_raw"]:.2f}x off).
+- The mark read alone, timed in the same rounds as the handler, takes **{_ms3(mark)}** at the median.
+  {_ms3(mark_cpu)} of it is this process's CPU (botocore building, signing and parsing the request; the
+  service's deadline-bound client), which goes with the function to Lambda, slowed by its CPU share: at
+  MemorySize {memory_size} MB ({cpu_share:.2f} of a vCPU) about {_ms(lambda_cpu)} on a core like this
+  one (section 5). The rest is waiting for moto_server's DynamoDB, Python on this machine's other core.
+- {connections}
+- The two runs are separate processes one after the other: their raw PATCHes
+  ({_ms3(off["median_seconds"]["raw_patch"])} and {_ms3(on["median_seconds"]["raw_patch"])}) show how
+  far the machine drifted between them, which touches the on-vs-off difference and not the read alone.
+- The first invocation of a process also builds the DynamoDB client (botocore loads its service model):
+  {_ms(on["first_invocation_seconds"])} with the outbox, {_ms(off["first_invocation_seconds"])} without
+  (both include the secret and the token).
+
+**In a region** (not measured): AWS describes single-digit-millisecond reads for DynamoDB
+(docs/genesys-facts.md#dynamodb-latency), a description and not a guarantee. From a function in the
+table's region, the mark read costs that, the round trip within the region, and the client CPU at the
+function's share: about {_ms(lambda_cpu)} as measured here, where every read also opened a connection,
+which a connection kept open between warm invocations would spare (botocore pools its connections; the
+first read after a cold start or a SnapStart restore connects in any case). So expect each write to gain
+under about {10 + lambda_cpu * 1000:.0f} ms plus that round trip by AWS's description, on top of the
+round trip to Genesys Cloud that every write makes anyway; the loopback figure above is not a stand-in
+for it. Target 4 (the warm-path guard) stays the outbox-off ratio of section 4.
+"""
+
+
 def _memory(results: dict[str, Any]) -> str:
     long_run = results["lambda"]["service_long"]
     samples = long_run["samples"]
@@ -493,7 +602,7 @@ def _raw(results: dict[str, Any]) -> str:
         f"- awslambdaric service, 1,000 warm invocations (ms): median {_median(warm_long) * 1000:.3f}, "
         f"min {min(warm_long) * 1000:.3f}, max {max(warm_long) * 1000:.3f}"
     )
-    for mode in ("service", "seed"):
+    for mode in ("service", "service_outbox", "seed"):
         warm = results["warm"][mode]
         for name, values in warm["samples_seconds"].items():
             lines.append(

@@ -11,13 +11,16 @@
 2. Import: fresh processes, `import PureCloudPlatformClientV2` vs `import app`, alternating (target 1).
 3. Cold starts under awslambdaric (bench/harness.py): init, first invocation (secret, token, PATCH), warm
    invocations, memory over 1,000 warm invocations, the SnapStart flow (targets 2, 3, 5).
-4. Warm latency in one process: handler vs raw urllib3 PATCH (bench/warm_latency.py, target 4).
+4. Warm latency in one process: handler vs raw urllib3 PATCH (bench/warm_latency.py, target 4), outbox
+   off; then the same run with the outbox on (a FIFO queue and pending-mark table in moto_server): the
+   difference is what the mark read adds to every write, which is also timed alone.
 5. The report, with a PASS/MISS per target. Targets live here and in the report, never in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -87,12 +90,13 @@ def main() -> int:
         _step("Cold starts under awslambdaric")
         results["lambda"] = _lambda_runs(python, tasks, runtime_dir, stack, read_only_mount, work, args)
 
-        _step("Warm latency in one process")
+        _step("Warm latency in one process: outbox off, then on")
+        warm = functools.partial(_warm_latency, python, tasks, runtime_dir, stack.emulator_url, work)
         results["warm"] = {
-            mode: _warm_latency(
-                python, tasks, runtime_dir, stack, mode, work, args.warm_pairs if mode == "service" else 300
-            )
-            for mode in ("service", "seed")
+            "service": warm("service", variables, args.warm_pairs),
+            # Right after the outbox-off run and in the same way, so the difference is the mark read.
+            "service_outbox": warm("service", stack.outbox_variables(), args.warm_pairs, outbox=True),
+            "seed": warm("seed", variables, 300),
         }
 
     results["template"] = report.template_settings(REPO / "template.yaml")
@@ -103,6 +107,7 @@ def main() -> int:
     _step(f"Wrote {args.output} in {results['duration_seconds']:.0f} s")
     for target in results["targets"]:
         print(f"  {target['result']:4}  {target['name']}: {target['figure']}")
+    print(f"  info  Outbox on: {report.outbox_summary(results)}")
     return 0
 
 
@@ -291,15 +296,24 @@ def _cold(cold: harness.ColdStart) -> dict[str, Any]:
 
 
 def _warm_latency(
-    python: Path, tasks: dict[str, Path], runtime_dir: Path, stack: Any, mode: str, work: Path, pairs: int
+    python: Path,
+    tasks: dict[str, Path],
+    runtime_dir: Path,
+    emulator_url: str,
+    work: Path,
+    mode: str,
+    variables: dict[str, str],
+    pairs: int,
+    outbox: bool = False,
 ) -> dict[str, Any]:
     task = tasks["service" if mode == "service" else "seed"]
+    label = f"{mode}-outbox" if outbox else mode
     environment = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "PYTHONPATH": f"{task}:{runtime_dir}",
         "PYTHONDONTWRITEBYTECODE": "1",
         "AWS_REGION": "us-east-1",
-        **stack.function_variables(),
+        **variables,
     }
     command = [
         str(python),
@@ -309,7 +323,7 @@ def _warm_latency(
         "--event",
         str(EVENT_FILE),
         "--emulator",
-        stack.emulator_url,
+        emulator_url,
         "--client-id",
         CLIENT_ID,
         "--client-secret",
@@ -317,13 +331,14 @@ def _warm_latency(
         "--pairs",
         str(pairs),
         "--log-file",
-        str(work / f"warm-{mode}.log"),
+        str(work / f"warm-{label}.log"),
+        *(["--outbox"] if outbox else []),
     ]
     result = subprocess.run(
         command, cwd=task, env=environment, capture_output=True, text=True, timeout=600, check=False
     )
     if result.returncode != 0:
-        raise RuntimeError(f"warm latency ({mode}) failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"warm latency ({label}) failed:\n{result.stderr[-3000:]}")
     measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return measured
 

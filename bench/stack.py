@@ -1,6 +1,7 @@
-"""The local stand-ins the benchmark runs against: moto_server (Secrets Manager) and the Genesys Cloud
-emulator, each in its own process on loopback, seeded with one OAuth client, one live conversation (the
-one events/api-gateway-rest.json names) and the secret the function reads."""
+"""The local stand-ins the benchmark runs against: moto_server (Secrets Manager, and SQS and DynamoDB for
+the outbox) and the Genesys Cloud emulator, each in its own process on loopback, seeded with one OAuth
+client, one live conversation (the one events/api-gateway-rest.json names) and the secret the function
+reads."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from genesys_emulator import EmulatorAdmin
 from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
+from localdev.outbox_resources import create_outbox
 from localdev.processes import stop_process
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +44,11 @@ class Stack:
             "LOG_LEVEL": "INFO",
         }
 
+    def outbox_variables(self) -> dict[str, str]:
+        """The function's variables with the outbox on: a fresh FIFO queue and pending-mark table in
+        moto_server, made as `make demo` and the tests make them (localdev.outbox_resources)."""
+        return self.function_variables() | create_outbox(self.moto.url).environment()
+
 
 @contextlib.contextmanager
 def running_stack() -> Iterator[Stack]:
@@ -59,7 +66,6 @@ def running_stack() -> Iterator[Stack]:
             CLIENT_SECRET,
         ],
         stdout=subprocess.PIPE,
-        text=True,
         env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"},
     )
     try:

@@ -7,7 +7,15 @@ as the Genesys region). It prints one JSON document on its last stdout line.
 - `service` mode: `app.lambda_handler` with events/api-gateway-rest.json (parsed from its JSON text on every
   call, as the runtime does), the service's Genesys layer alone (`GenesysGateway.set_attributes`), and a raw
   urllib3 PATCH of the same body to the same emulator with a token of its own, interleaved in one loop.
+- `service` mode with `--outbox` (the function's variables then name an outbox in moto_server): the same,
+  plus the pending-mark read alone (`PendingMarks.is_pending`, the strongly consistent GetItem every write
+  makes first) and a plain boto3 GetItem of the same item, for what the service's client adds.
 - `seed` mode: the seed-style baseline (bench/seed_baseline.py) against the same raw PATCH.
+
+Besides wall time, every sample records this process's CPU time: what the client side costs (botocore's
+request building and signing, the SDK, Powertools), as against waiting for the server, which on loopback
+is moto_server's or the emulator's Python, not AWS's or Genesys's. TCP connections opened per call are
+counted in an untimed pass.
 
 Everything the handler writes to stdout (log lines, EMF metrics) goes to a file, as it goes to a pipe on
 Lambda. X-Ray is off here (not in Lambda); the awslambdaric harness runs with tracing on.
@@ -60,6 +68,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--log-file", required=True)
+    parser.add_argument(
+        "--outbox", action="store_true", help="service mode, outbox configured: time the mark read too"
+    )
     args = parser.parse_args()
 
     raw_event = open(args.event, encoding="utf-8").read()  # noqa: SIM115 - read once
@@ -95,9 +106,12 @@ def main() -> int:
         probes: dict[str, Callable[[], None]] = {"handler": invoke, "raw_patch": raw_patch}
         if args.mode == "service":
             probes["genesys_layer"] = _genesys_layer(conversation_id, participant_id, attributes)
-        first = _timed(invoke)
-        samples = _interleaved(probes, args.warmup, args.pairs)
+        if args.outbox:
+            probes |= _mark_reads(conversation_id, participant_id)
+        first, _ = _timed(invoke)
+        samples, cpu_samples = _interleaved(probes, args.warmup, args.pairs)
         per_invocation = _requests_per_invocation(pool, args.emulator, invoke, 100)
+        connections = _connections_per_call(probes, 50)
     finally:
         sys.stdout.flush()
         os.dup2(saved_stdout, 1)
@@ -105,13 +119,17 @@ def main() -> int:
     medians = {name: statistics.median(values) for name, values in samples.items()}
     result = {
         "mode": args.mode,
+        "outbox": args.outbox,
         "pairs": args.pairs,
         "first_invocation_seconds": first,
         "samples_seconds": samples,
         "median_seconds": medians,
         "p90_seconds": {name: _quantile(values, 0.9) for name, values in samples.items()},
+        "p99_seconds": {name: _quantile(values, 0.99) for name, values in samples.items()},
+        "cpu_median_seconds": {name: statistics.median(values) for name, values in cpu_samples.items()},
         "ratio_handler_to_raw": medians["handler"] / medians["raw_patch"],
         "genesys_requests_per_invocation": per_invocation,
+        "connections_per_call": connections,
         "sdk_load_mode": _sdk_load_mode(),
     }
     print(json.dumps(result))
@@ -149,22 +167,82 @@ def _genesys_layer(
     return call
 
 
-def _timed(probe: Callable[[], None]) -> float:
-    started = time.perf_counter()
+def _mark_reads(conversation_id: str, participant_id: str) -> dict[str, Callable[[], None]]:
+    """The pending-mark read as every write makes it (the service's deadline-bound client, one attempt),
+    and a plain boto3 GetItem of the same item (default client, same endpoint and read)."""
+    import boto3
+
+    from participant_data.container import dependencies
+    from participant_data.deadline import Deadline
+    from participant_data.outbox.messages import participant_group
+
+    outbox = dependencies().outbox
+    if outbox is None:
+        raise RuntimeError("--outbox: OUTBOX_QUEUE_URL and OUTBOX_TABLE_NAME are not set")
+    marks, group = outbox.marks, participant_group(conversation_id, participant_id)
+    dynamodb = boto3.client("dynamodb")
+    key = {"pk": {"S": group}}
+
+    def mark_read() -> None:
+        if marks.is_pending(group, Deadline(10.0)):
+            raise RuntimeError("the bench's participant has a pending mark: its writes would be queued")
+
+    def raw_get_item() -> None:
+        dynamodb.get_item(TableName=marks.table_name, Key=key, ConsistentRead=True)
+
+    return {"mark_read": mark_read, "raw_get_item": raw_get_item}
+
+
+def _timed(probe: Callable[[], None]) -> tuple[float, float]:
+    """Wall time and this process's CPU time of one call."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     probe()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def _interleaved(probes: dict[str, Callable[[], None]], warmup: int, rounds: int) -> dict[str, list[float]]:
-    """Each probe once per round, in turn, so that drifts of the machine touch them all alike."""
+def _interleaved(
+    probes: dict[str, Callable[[], None]], warmup: int, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each probe once per round, in turn, so that drifts of the machine touch them all alike: wall
+    and CPU samples."""
     for _ in range(warmup):
         for probe in probes.values():
             probe()
     samples: dict[str, list[float]] = {name: [] for name in probes}
+    cpu_samples: dict[str, list[float]] = {name: [] for name in probes}
     for _ in range(rounds):
         for name, probe in probes.items():
-            samples[name].append(_timed(probe))
-    return samples
+            wall, cpu = _timed(probe)
+            samples[name].append(wall)
+            cpu_samples[name].append(cpu)
+    return samples, cpu_samples
+
+
+def _connections_per_call(probes: dict[str, Callable[[], None]], count: int) -> dict[str, float]:
+    """TCP connections each probe opens per call (untimed). urllib3 (under botocore and the service's
+    transport alike) opens every connection through urllib3.util.connection.create_connection; a server
+    that closes its connection after each answer costs a new one per request."""
+    import urllib3.util.connection as connection
+
+    opened = 0
+    original = connection.create_connection
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return original(*args, **kwargs)
+
+    connection.create_connection = counting
+    try:
+        per_call = {}
+        for name, probe in probes.items():
+            before = opened
+            for _ in range(count):
+                probe()
+            per_call[name] = (opened - before) / count
+    finally:
+        connection.create_connection = original
+    return per_call
 
 
 def _requests_per_invocation(
