@@ -15,6 +15,8 @@ DEPLOYMENT_EVENTS = Path(__file__).resolve().parent / "fixtures" / "api_gateway_
 CONVERSATION = "3f1c2e5a-8b7d-4c6e-9a1f-2b3c4d5e6f70"
 PARTICIPANT = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 ROUTE = "/conversations/{conversationId}/participants/{participantId}/attributes"
+# What every sample event in events/ sets, as Genesys stores it (the events send priority_level as 5).
+SAMPLE_ATTRIBUTES = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
 # tests/fixtures/api_gateway_events/<name>.json: the same request as API Gateway sends it in each
 # deployment shape (see that folder's README).
 DEPLOYMENT_SHAPES = (
@@ -91,6 +93,17 @@ def api_event(
         if kind == "rest":
             result["multiValueHeaders"][header_name] = [content_type]
     return result
+
+
+def sample_answer(*, queued: bool = False) -> dict[str, Any]:
+    """The service's answer to a sample event (an API response's body, a direct invocation's result)."""
+    return {
+        "conversationId": CONVERSATION,
+        "participantId": PARTICIPANT,
+        "updatedKeys": list(SAMPLE_ATTRIBUTES),
+        "updatedCount": 3,
+        "queued": queued,
+    }
 
 
 def response_body(response: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ exit every container on the network, SAM's included, and the network are removed
 
 from __future__ import annotations
 
-import json
 import signal
 import sysconfig
 import time
@@ -21,12 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
-
 from genesys_emulator import EmulatorAdmin
 from genesys_emulator.container_network import ALL_INTERFACES
 from localdev.docker import docker, published_port, remove_network
-from localdev.moto_server import FAKE_AWS_ENVIRONMENT, LOOPBACK
+from localdev.moto_server import LOOPBACK, put_genesys_secret
 from localdev.stack import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ATTRIBUTES, SECRET_NAME
 
 SRC = Path(__file__).resolve().parents[1]
@@ -99,7 +96,8 @@ def stand_ins(run_id: str, image: str, conversation_id: str, customer_id: str) -
             ],
             conversation_id=conversation_id,
         )
-        _put_secret(moto_url, running.emulator_url_in_network)
+        # The secret the function reads: the client credentials and the emulator's URL on the network.
+        put_genesys_secret(moto_url, SECRET_NAME, CLIENT_ID, CLIENT_SECRET, running.emulator_url_in_network)
         yield running
     finally:
         with _signals_ignored():  # a second Ctrl-C must not cut the clean-up short
@@ -151,16 +149,3 @@ def _wait_until_answering(container: str, url: str) -> None:
             time.sleep(0.2)
     log = docker("logs", "--tail", "20", container)
     raise RuntimeError(f"the stand-in {container} did not answer at {url}:\n{log}")
-
-
-def _put_secret(moto_url: str, genesys_environment: str) -> None:
-    """The secret the function reads: the client credentials and the emulator's URL on the network."""
-    client = boto3.client(
-        "secretsmanager",
-        endpoint_url=moto_url,
-        region_name=FAKE_AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
-        aws_access_key_id=FAKE_AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
-    )
-    value = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "environment": genesys_environment}
-    client.create_secret(Name=SECRET_NAME, SecretString=json.dumps(value))

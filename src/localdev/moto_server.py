@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from types import TracebackType
+from typing import Any
 
 import boto3
 from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -22,6 +23,30 @@ FAKE_AWS_ENVIRONMENT = {  # nosec B105  # moto accepts any credentials
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+def aws_client(service: str, endpoint_url: str) -> Any:
+    """A boto3 client of `service` at a local endpoint, with moto's fake credentials."""
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint_url,
+        region_name=FAKE_AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
+        aws_access_key_id=FAKE_AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def put_genesys_secret(
+    endpoint_url: str, name: str, client_id: str, client_secret: str, environment: str
+) -> str:
+    """Create (or update) the secret the service reads, in the Secrets Manager at `endpoint_url`; returns
+    its ARN."""
+    client: SecretsManagerClient = aws_client("secretsmanager", endpoint_url)
+    value = json.dumps({"client_id": client_id, "client_secret": client_secret, "environment": environment})
+    try:
+        return client.create_secret(Name=name, SecretString=value)["ARN"]
+    except client.exceptions.ResourceExistsException:
+        return client.put_secret_value(SecretId=name, SecretString=value)["ARN"]
 
 
 def free_port() -> int:
@@ -72,21 +97,9 @@ class MotoServer:
         self.stop()
 
     def secrets_client(self) -> SecretsManagerClient:
-        return boto3.client(
-            "secretsmanager",
-            endpoint_url=self.url,
-            region_name=FAKE_AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
-            aws_access_key_id=FAKE_AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=FAKE_AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
-        )
+        client: SecretsManagerClient = aws_client("secretsmanager", self.url)
+        return client
 
     def put_genesys_secret(self, name: str, client_id: str, client_secret: str, environment: str) -> str:
         """Create (or update) the secret the service reads; returns its ARN."""
-        client = self.secrets_client()
-        value = json.dumps(
-            {"client_id": client_id, "client_secret": client_secret, "environment": environment}
-        )
-        try:
-            return client.create_secret(Name=name, SecretString=value)["ARN"]
-        except client.exceptions.ResourceExistsException:
-            return client.put_secret_value(SecretId=name, SecretString=value)["ARN"]
+        return put_genesys_secret(self.url, name, client_id, client_secret, environment)

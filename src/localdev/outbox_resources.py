@@ -14,25 +14,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
-from localdev.moto_server import FAKE_AWS_ENVIRONMENT
+from localdev.moto_server import aws_client
 
 # The local queue's redrive: after this many receives a message goes to the dead-letter queue. Lower than the
 # template's 1000 so that tests and the demo can reach the dead-letter queue in a few receives;
 # tests/integration/test_outbox_as_deployed.py builds the queues exactly as template.yaml declares them.
 MAX_RECEIVE_COUNT = 10
-
-
-def aws_client(service: str, endpoint_url: str) -> Any:
-    """A boto3 client of `service` at a local endpoint, with moto's fake credentials."""
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoint_url,
-        region_name=FAKE_AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
-        aws_access_key_id=FAKE_AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from conformance.checks import SUITE
+from tests.processes import PROJECT_PYTHONPATH, run
 
 pytestmark = pytest.mark.integration
 
@@ -21,15 +21,8 @@ COMMAND = ["-m", "conformance", "run", "--target", "emulator"]
 
 
 def test_the_suite_against_the_emulator_matches_every_behaviour(tmp_path: Path) -> None:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(["src", "src/handler"])}
-    finished = subprocess.run(
-        [sys.executable, *COMMAND, "--out", str(tmp_path)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    finished = run(
+        [sys.executable, *COMMAND, "--out", str(tmp_path)], {**os.environ, "PYTHONPATH": PROJECT_PYTHONPATH}
     )
 
     assert finished.returncode == 0, finished.stdout + finished.stderr
@@ -41,15 +34,9 @@ def test_the_suite_against_the_emulator_matches_every_behaviour(tmp_path: Path) 
 
 
 def test_make_conformance_runs_that_command() -> None:
-    dry = subprocess.run(
-        ["make", "-n", "--no-print-directory", "conformance", "OUT=somewhere"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    dry = run(["make", "-n", "--no-print-directory", "conformance", "OUT=somewhere"], os.environ, 60)
 
+    assert dry.returncode == 0, dry.stderr
     assert f"{' '.join(COMMAND)} --out 'somewhere'" in dry.stdout
 
 

@@ -38,6 +38,18 @@ def _as_org(report: dict[str, Any], api_base_url: str = "https://api.usw2.pure.c
     return org
 
 
+def _write_tree(root: Path, report: dict[str, Any], report_name: str) -> tuple[Path, Path]:
+    """Under `root`, laid out as in the repository: a copy of docs/genesys-facts.md and `report` as
+    docs/conformance/<report_name>. Their paths, the facts' first."""
+    facts = root / "docs" / "genesys-facts.md"
+    facts.parent.mkdir()
+    shutil.copy(FACTS, facts)
+    written = root / "docs" / "conformance" / report_name
+    written.parent.mkdir()
+    written.write_text(json.dumps(report))
+    return facts, written
+
+
 def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
     (check,) = [c for c in report["checks"] if c["id"] == check_id]
     found: dict[str, Any] = check
@@ -61,12 +73,7 @@ def test_a_run_against_the_emulator_never_marks_a_fact(emulator_report: dict[str
 def test_the_command_refuses_an_emulator_report_and_leaves_the_facts_as_they_were(
     emulator_report: dict[str, Any], tmp_path: Path
 ) -> None:
-    facts = tmp_path / "docs" / "genesys-facts.md"
-    facts.parent.mkdir()
-    shutil.copy(FACTS, facts)
-    report = tmp_path / "docs" / "conformance" / "emulator.json"
-    report.parent.mkdir()
-    report.write_text(json.dumps(emulator_report))
+    facts, report = _write_tree(tmp_path, emulator_report, "emulator.json")
     out = io.StringIO()
 
     assert main(["mark-facts", str(report), "--facts", str(facts)], out=out) == 2
@@ -81,12 +88,7 @@ def test_a_real_org_report_confirms_what_matched_and_refutes_what_did_not(
     empty = _check(org, "patch-empty-string")
     empty.update(result="differs", findings={**empty["findings"], "empty_string": "key removed"})
     _check(org, "rate-limit-429").update(result="not checked", findings=None, expected=None)
-    facts = tmp_path / "docs" / "genesys-facts.md"
-    facts.parent.mkdir()
-    shutil.copy(FACTS, facts)
-    report = tmp_path / "docs" / "conformance" / "org-api.usw2.pure.cloud-20250304T100000Z.json"
-    report.parent.mkdir()
-    report.write_text(json.dumps(org))
+    facts, report = _write_tree(tmp_path, org, "org-api.usw2.pure.cloud-20250304T100000Z.json")
     out = io.StringIO()
 
     assert main(["mark-facts", str(report), "--facts", str(facts)], out=out) == 0, out.getvalue()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from api_contracts.__main__ import main
-from api_contracts.files import LAMBDA_PATH, REPO_ROOT, WEB_SERVICES_PATH
+from api_contracts.files import LAMBDA_PATH, WEB_SERVICES_PATH
+from tests.processes import run
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/genesys-participant-data-GenesysInvocationRole-1A2B3C"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:genesys-participant-data-Fn:live"
@@ -71,15 +71,11 @@ def test_a_role_and_a_function_of_different_accounts_are_refused(
 def test_make_data_actions_passes_the_role_arn_through(tmp_path: Path) -> None:
     # -o .venv/.installed: use the virtualenv as it is, never (re)create it from a test.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
-    result = subprocess.run(
+    result = run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "data-actions",
          f"ROLE_ARN={ROLE_ARN}", f"FUNCTION_ARN={FUNCTION_ARN}", f"OUT={tmp_path}"],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=MAKE_TIMEOUT_SECONDS,
-        check=False,
+        environment,
+        MAKE_TIMEOUT_SECONDS,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert _lambda_credential_line(result.stdout).endswith(f"ARN = {ROLE_ARN}")

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer
-from localdev.outbox_resources import aws_client
+from localdev.moto_server import FAKE_AWS_ENVIRONMENT, MotoServer, aws_client
 from participant_data.container import build_outbox
 from participant_data.deadline import Deadline
 from participant_data.outbox import Outbox

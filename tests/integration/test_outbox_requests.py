@@ -15,14 +15,21 @@ from localdev.outbox_resources import OutboxResources
 from participant_data.handlers.direct_invocation import DataActionFailed
 from participant_data.observability import MetricName
 from participant_data.outbox.messages import QueuedWrite, participant_group
-from tests.events import CONVERSATION, PARTICIPANT, api_event, event, response_body
+from tests.events import (
+    CONVERSATION,
+    PARTICIPANT,
+    SAMPLE_ATTRIBUTES,
+    api_event,
+    event,
+    response_body,
+    sample_answer,
+)
 from tests.integration.conftest import LocalStack
 from tests.integration.relay import Relay
 from tests.integration.test_rate_limit_metrics import emf_documents, metric_values
 
 BUDGET_SECONDS = 5.0  # room for a cold container on a loaded machine: 3.5 s for Genesys, 1 s reserve
 GROUP = participant_group(CONVERSATION, PARTICIPANT)
-SENT = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}  # the sample events' keys
 BEFORE = {"existing": "kept"}
 OUTAGE = Fault(status=503, count=1000, method="PATCH")
 
@@ -61,13 +68,7 @@ def test_an_outage_longer_than_the_budget_is_answered_queued_within_it(
     response = outboxed.invoke(api_event("rest"))
 
     assert response["statusCode"] == 200
-    assert response_body(response) == {
-        "conversationId": CONVERSATION,
-        "participantId": PARTICIPANT,
-        "updatedKeys": list(SENT),
-        "updatedCount": 3,
-        "queued": True,
-    }
+    assert response_body(response) == sample_answer(queued=True)
     assert outboxed.last_duration < BUDGET_SECONDS
     [(attributes, write)] = queued_writes(outbox_resources)
     assert attributes["MessageGroupId"] == GROUP
@@ -76,7 +77,7 @@ def test_an_outage_longer_than_the_budget_is_answered_queued_within_it(
     assert (write.conversation_id, write.participant_id, dict(write.attributes)) == (
         CONVERSATION,
         PARTICIPANT,
-        SENT,
+        SAMPLE_ATTRIBUTES,
     )
     assert mark_of(outbox_resources) == write.request_id
     assert outboxed.attributes() == BEFORE  # not written, and not claimed to be
@@ -158,7 +159,7 @@ def test_an_unreadable_mark_sends_the_write_straight_to_genesys(
 
     assert response["statusCode"] == 200
     assert response_body(response)["queued"] is False
-    assert outboxed.attributes() == {**BEFORE, **SENT}
+    assert outboxed.attributes() == {**BEFORE, **SAMPLE_ATTRIBUTES}
     assert outboxed.last_duration < BUDGET_SECONDS
     assert metric_values(emf_documents(capsys), MetricName.OUTBOX_MARK_READ_FAILURES) == [1.0]
 
@@ -167,7 +168,9 @@ def test_an_opted_out_write_is_never_queued(outboxed: LocalStack, outbox_resourc
     outboxed.emulator.inject_fault(OUTAGE)
     direct = event("direct-invocation") | {"queueIfUnavailable": False}
 
-    response = outboxed.invoke(api_event("rest", body={"attributes": SENT, "queueIfUnavailable": False}))
+    response = outboxed.invoke(
+        api_event("rest", body={"attributes": SAMPLE_ATTRIBUTES, "queueIfUnavailable": False})
+    )
     with pytest.raises(DataActionFailed, match=r"^503 upstream_unavailable"):
         outboxed.invoke(direct)
 
@@ -218,13 +221,7 @@ def test_without_an_outbox_nothing_changes_and_aws_sees_no_call(
     finally:
         relay.close()
 
-    assert response_body(written) == {
-        "conversationId": CONVERSATION,
-        "participantId": PARTICIPANT,
-        "updatedKeys": list(SENT),
-        "updatedCount": 3,
-        "queued": False,
-    }
+    assert response_body(written) == sample_answer()
     assert failed["statusCode"] == 503
     assert relay.requests == 0
     assert stack.token_requests() == 1
@@ -267,7 +264,7 @@ def test_a_queue_batch_sent_to_the_request_entry_point_is_refused(
 
     assert outboxed.patches() == patches_before
     assert outboxed.attributes() == BEFORE
-    assert json.loads(message["Body"])["attributes"] == SENT
+    assert json.loads(message["Body"])["attributes"] == SAMPLE_ATTRIBUTES
 
 
 def test_a_mark_past_its_expiry_no_longer_holds_writes_back(
@@ -282,4 +279,4 @@ def test_a_mark_past_its_expiry_no_longer_holds_writes_back(
     response = outboxed.invoke(api_event("rest"))
 
     assert response_body(response)["queued"] is False
-    assert outboxed.attributes() == {**BEFORE, **SENT}
+    assert outboxed.attributes() == {**BEFORE, **SAMPLE_ATTRIBUTES}

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from localdev.docker import daemon_problem
+from tests.processes import run as run  # re-exported: the invoke tests import it from here
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def run(command: Sequence[str], env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """`command` in the repository with exactly `env`; output captured, the exit status not checked."""
-    return subprocess.run(
-        list(command), cwd=REPO, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 def run_make(

@@ -21,12 +21,17 @@ def resources(template: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _properties(resources: dict[str, Any], name: str, resource_type: str) -> dict[str, Any]:
+    """The Properties of the resource `name`, which must be of `resource_type`."""
+    assert resources[name]["Type"] == resource_type
+    properties: dict[str, Any] = resources[name]["Properties"]
+    return properties
+
+
 @pytest.fixture(scope="session")
 def function(resources: dict[str, Any]) -> dict[str, Any]:
     """The function's Properties."""
-    assert resources[FUNCTION]["Type"] == "AWS::Serverless::Function"
-    properties: dict[str, Any] = resources[FUNCTION]["Properties"]
-    return properties
+    return _properties(resources, FUNCTION, "AWS::Serverless::Function")
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +44,7 @@ def environment(function: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def api(resources: dict[str, Any]) -> dict[str, Any]:
     """The REST API's Properties."""
-    assert resources[API]["Type"] == "AWS::Serverless::Api"
-    properties: dict[str, Any] = resources[API]["Properties"]
-    return properties
+    return _properties(resources, API, "AWS::Serverless::Api")
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,14 @@ import os
 import shutil
 import subprocess
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localdev.template import TEMPLATE, load_template
+from tests.processes import run
 from tests.template.cloudformation import Deployment, deploy
 
 REPO_ROOT = TEMPLATE.parent
@@ -40,6 +42,15 @@ def source_template() -> dict[str, Any]:
 def function_events(function: dict[str, Any], event_type: str) -> list[dict[str, Any]]:
     """The Properties of the function's events of one type (`Api`, `Schedule`)."""
     return [event["Properties"] for event in function["Events"].values() if event["Type"] == event_type]
+
+
+def comment_above(setting: str, under: str | None = None) -> list[str]:
+    """The comment lines right above template.yaml's first `setting:` line (the first after the line
+    `under`, when given), nearest first."""
+    lines = TEMPLATE_PATH.read_text(encoding="utf-8").splitlines()
+    start = 0 if under is None else lines.index(under)
+    index = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(f"{setting}:"))
+    return list(takewhile(lambda line: line.strip().startswith("#"), reversed(lines[:index])))
 
 
 def sam_executable() -> Path:
@@ -68,15 +79,7 @@ def run_sam_tool(command: list[str]) -> subprocess.CompletedProcess[str]:
     """Run a tool of the SAM virtualenv offline, without this test run's PYTHONPATH."""
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     environment |= {"SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
-    return subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_TIMEOUT_SECONDS,
-        check=False,
-    )
+    return run(command, environment, SUBPROCESS_TIMEOUT_SECONDS)
 
 
 def explain(result: subprocess.CompletedProcess[str]) -> str:

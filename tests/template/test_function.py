@@ -22,7 +22,7 @@ from tests.template.limits import (
     POWERTOOLS_VARIABLES,
     SETTINGS_VARIABLES,
 )
-from tests.template.sam import FUNCTION, REPO_ROOT, SECRET_ARN, TEMPLATE_PATH, translated_template
+from tests.template.sam import FUNCTION, REPO_ROOT, SECRET_ARN, comment_above, translated_template
 
 HANDLER_MAKEFILE = REPO_ROOT / "src" / "handler" / "Makefile"
 # The platform tag that ends the manylinux wheels of each Lambda architecture.
@@ -171,14 +171,7 @@ def test_reserved_concurrency_serves_one_orgs_peak_and_still_caps(function: dict
 
 @pytest.mark.parametrize("setting", ["MemorySize", "Timeout", "ReservedConcurrentExecutions"])
 def test_each_sizing_choice_is_explained_in_a_comment(setting: str) -> None:
-    lines = TEMPLATE_PATH.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{setting}:"))
-    comment = []
-    for line in reversed(lines[:index]):
-        if not line.strip().startswith("#"):
-            break
-        comment.append(line)
-    assert len(comment) >= 3, f"{setting} needs a comment above it that justifies the value"
+    assert len(comment_above(setting)) >= 3, f"{setting} needs a comment above it that justifies the value"
 
 
 # --- Its log group -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.template.sam import (
     FUNCTION,
     REPO_ROOT,
     SECRET_ARN,
-    TEMPLATE_PATH,
+    comment_above,
     function_events,
     translated_template,
 )
@@ -294,14 +294,7 @@ def test_the_worker_is_bounded_below_the_genesys_capacity_the_ivr_path_needs(wor
 
 @pytest.mark.parametrize("setting", ["Timeout", "ReservedConcurrentExecutions", "MemorySize"])
 def test_each_of_the_workers_sizing_choices_is_explained_in_a_comment(setting: str) -> None:
-    lines = TEMPLATE_PATH.read_text(encoding="utf-8").splitlines()
-    start = lines.index(f"  {WORKER}:")
-    index = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(f"{setting}:"))
-    comment = []
-    for line in reversed(lines[:index]):
-        if not line.strip().startswith("#"):
-            break
-        comment.append(line)
+    comment = comment_above(setting, under=f"  {WORKER}:")
     assert len(comment) >= 3, f"the worker's {setting} needs a comment above it that justifies the value"
 
 
@@ -387,16 +380,22 @@ def test_sam_gives_the_worker_no_policy_of_its_own() -> None:
 # --- Alarms (that they page through the composite: tests/template/test_alarms.py) ----------------------
 
 
+def _single_metric_alarm(deployment: Deployment, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An alarm's Properties and the one metric it watches."""
+    alarm = deployment.resources[name]["Properties"]
+    (metric,) = watched_metrics(alarm)
+    return alarm, metric
+
+
+def _statistic(metric: dict[str, Any]) -> tuple[str, str, str]:
+    return (metric["Namespace"], metric["MetricName"], metric["Stat"])
+
+
 def test_the_oldest_write_pages_before_writes_are_dropped_but_not_for_one_retry(
     enabled: Deployment, queue: dict[str, Any]
 ) -> None:
-    alarm = enabled.resources["OutboxOldestWriteAlarm"]["Properties"]
-    (metric,) = watched_metrics(alarm)
-    assert (metric["Namespace"], metric["MetricName"], metric["Stat"]) == (
-        "AWS/SQS",
-        "ApproximateAgeOfOldestMessage",
-        "Maximum",
-    )
+    alarm, metric = _single_metric_alarm(enabled, "OutboxOldestWriteAlarm")
+    assert _statistic(metric) == ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum")
     assert dimensions(metric) == {"QueueName": {"Fn::GetAtt": [QUEUE, "QueueName"]}}
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     # A write retried once or twice (each retry waits up to the visibility timeout) is normal; paging
@@ -406,13 +405,8 @@ def test_the_oldest_write_pages_before_writes_are_dropped_but_not_for_one_retry(
 
 
 def test_one_write_in_the_dead_letter_queue_pages(enabled: Deployment) -> None:
-    alarm = enabled.resources["OutboxDeadLetterAlarm"]["Properties"]
-    (metric,) = watched_metrics(alarm)
-    assert (metric["Namespace"], metric["MetricName"], metric["Stat"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        "Maximum",
-    )
+    alarm, metric = _single_metric_alarm(enabled, "OutboxDeadLetterAlarm")
+    assert _statistic(metric) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum")
     assert dimensions(metric) == {"QueueName": {"Fn::GetAtt": [DEAD_LETTER_QUEUE, "QueueName"]}}
     assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"]) == (
         "GreaterThanOrEqualToThreshold",
@@ -424,9 +418,8 @@ def test_one_write_in_the_dead_letter_queue_pages(enabled: Deployment) -> None:
 def test_a_failing_worker_pages_within_its_retry_pace(enabled: Deployment, queue: dict[str, Any]) -> None:
     """A batch that fails the invocation (a crash, a timeout, every write failed) comes back once per
     visibility timeout: two failures must fit in the alarm's window, one must not be enough."""
-    alarm = enabled.resources["OutboxWorkerErrorsAlarm"]["Properties"]
-    (metric,) = watched_metrics(alarm)
-    assert (metric["Namespace"], metric["MetricName"], metric["Stat"]) == ("AWS/Lambda", "Errors", "Sum")
+    alarm, metric = _single_metric_alarm(enabled, "OutboxWorkerErrorsAlarm")
+    assert _statistic(metric) == ("AWS/Lambda", "Errors", "Sum")
     assert dimensions(metric) == {"FunctionName": _ref(WORKER)}
     window = alarm["EvaluationPeriods"] * metric["Period"]
     assert alarm["DatapointsToAlarm"] == 2

@@ -31,6 +31,7 @@ from bench import harness
 from bench.check_artifact import check
 
 from participant_data.genesys import sdk_loader
+from tests.processes import run
 
 REPO = Path(__file__).resolve().parents[2]
 HANDLER = REPO / "src" / "handler"
@@ -167,18 +168,10 @@ def _run_and_compare(
         "POWERTOOLS_METRICS_NAMESPACE": "GenesysParticipantData",
     }
     before = _snapshot(task)
-    result = subprocess.run(
-        # -S: no site-packages of the base Python and none of its .pth hooks (a machine's hook may patch
-        # CA bundles it finds, certifi's in the package included); sys.path is the task, the runtime's
-        # libraries and the standard library, as on Lambda.
-        [str(BASE_PYTHON), "-S", "-c", probe],
-        cwd=task,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    # -S: no site-packages of the base Python and none of its .pth hooks (a machine's hook may patch CA
+    # bundles it finds, certifi's in the package included); sys.path is the task, the runtime's libraries
+    # and the standard library, as on Lambda.
+    result = run([str(BASE_PYTHON), "-S", "-c", probe], environment, cwd=task)
     after = _snapshot(task)
     return result, sorted(
         name for name in before.keys() | after.keys() if before.get(name) != after.get(name)

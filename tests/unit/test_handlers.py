@@ -13,10 +13,17 @@ from participant_data.handlers.direct_invocation import DataActionFailed
 from participant_data.logic.customer_participants import CustomerParticipantCache
 from participant_data.logic.health_check import Unhealthy
 from participant_data.settings import Settings, load_settings
-from tests.events import CONVERSATION, PARTICIPANT, api_event, event, response_body, response_header
+from tests.events import (
+    CONVERSATION,
+    PARTICIPANT,
+    SAMPLE_ATTRIBUTES,
+    api_event,
+    event,
+    response_body,
+    response_header,
+    sample_answer,
+)
 from tests.unit.fakes import FakeGenesys, FakeOutbox
-
-EXPECTED = {"ivr_choice": "billing", "customer_tier": "gold", "priority_level": "5"}
 
 
 @pytest.mark.parametrize("kind", ["rest", "http"])
@@ -27,14 +34,8 @@ def test_api_events_set_the_attributes_and_answer_200(
     response = app.lambda_handler(api_event(kind, base64_body=base64_body), lambda_context)
 
     assert response["statusCode"] == 200
-    assert response_body(response) == {
-        "conversationId": CONVERSATION,
-        "participantId": PARTICIPANT,
-        "updatedKeys": list(EXPECTED),
-        "updatedCount": 3,
-        "queued": False,
-    }
-    assert genesys.patches == [(CONVERSATION, PARTICIPANT, EXPECTED)]
+    assert response_body(response) == sample_answer()
+    assert genesys.patches == [(CONVERSATION, PARTICIPANT, SAMPLE_ATTRIBUTES)]
 
 
 @pytest.mark.parametrize("name", ["api-gateway-rest", "api-gateway-rest-base64", "api-gateway-http"])
@@ -144,13 +145,7 @@ def test_direct_invocation_returns_the_result_object(
 ) -> None:
     result = app.lambda_handler(event("direct-invocation"), lambda_context)
 
-    assert result == {
-        "conversationId": CONVERSATION,
-        "participantId": PARTICIPANT,
-        "updatedKeys": list(EXPECTED),
-        "updatedCount": 3,
-        "queued": False,
-    }
+    assert result == sample_answer()
 
 
 def test_direct_invocation_raises_on_bad_input_and_on_upstream_failure(
@@ -218,13 +213,7 @@ def test_a_write_genesys_cannot_take_is_answered_200_queued_on_the_api(
     response = app.lambda_handler(api_event(kind), lambda_context)
 
     assert response["statusCode"] == 200
-    assert response_body(response) == {
-        "conversationId": CONVERSATION,
-        "participantId": PARTICIPANT,
-        "updatedKeys": list(EXPECTED),
-        "updatedCount": 3,
-        "queued": True,
-    }
+    assert response_body(response) == sample_answer(queued=True)
     [queued] = outbox.queue.sent
     assert queued.request_id == lambda_context.aws_request_id  # the message's deduplication id
 
@@ -237,7 +226,7 @@ def test_a_write_genesys_cannot_take_is_returned_queued_to_a_direct_invocation(
     result = app.lambda_handler(event("direct-invocation"), lambda_context)
 
     assert result["queued"] is True
-    assert result["updatedKeys"] == list(EXPECTED)
+    assert result["updatedKeys"] == list(SAMPLE_ATTRIBUTES)
     assert [write.request_id for write in outbox.queue.sent] == [lambda_context.aws_request_id]
 
 
@@ -246,7 +235,7 @@ def test_an_opted_out_request_gets_the_failure_on_both_paths(
 ) -> None:
     genesys.error = UpstreamUnavailable("Genesys is failing.")
     direct = event("direct-invocation") | {"queueIfUnavailable": False}
-    body = {"attributes": EXPECTED, "queueIfUnavailable": False}
+    body = {"attributes": SAMPLE_ATTRIBUTES, "queueIfUnavailable": False}
 
     response = app.lambda_handler(api_event(body=body), lambda_context)
     assert response["statusCode"] == 503

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
 import sys
 import textwrap
 import types
@@ -23,6 +22,7 @@ import pytest
 
 from participant_data.genesys import sdk_loader, sdk_self_check
 from participant_data.genesys.customer_selection import MEDIA_LISTS
+from tests.processes import PROJECT_PYTHONPATH, run
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIREMENTS = REPO / "src" / "handler" / "requirements.txt"
@@ -105,22 +105,14 @@ def _python(
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     first = [str(sdk_site)] if sdk_site is not None else []
     environment |= {
-        "PYTHONPATH": os.pathsep.join([*first, str(REPO / "src"), str(REPO / "src" / "handler")]),
+        "PYTHONPATH": os.pathsep.join([*first, PROJECT_PYTHONPATH]),
         "GENESYS_SECRET_ID": "genesys/participant-data",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     if sdk_site is not None:
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+    result = run([sys.executable, "-c", script], environment, stdin=stdin)
     assert result.returncode == 0, result.stderr[-4000:]
     *before, last = result.stdout.strip().splitlines()
     report: dict[str, Any] = json.loads(last)

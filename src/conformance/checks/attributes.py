@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks.model import Check, Outcome
+from conformance.checks.model import Check, Outcome, answer_time
 from conformance.plan import ATTRIBUTES_PATH, CONVERSATION_PATH, MAX_READS, PlannedRequest
 from conformance.session import Poll, Session
 
@@ -58,7 +58,7 @@ def _read_conversation(session: Session) -> Outcome:
             "participant_listed": (True,),
             "attributes_are_strings": (True,),
         },
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
         notes=[f"{len(participants)} participants listed"],
     )
 
@@ -73,7 +73,7 @@ def _patch_accepted(session: Session) -> Outcome:
             "content_type": exchange.media_type,
         },
         expected={"status": (202,), "body": ("empty",)},
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
     )
 
 

@@ -4,9 +4,17 @@ the 429 (provoked on the emulator only; on a real org recorded only if Genesys a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from conformance.checks.model import Check, NotChecked, Outcome, error_expectation, error_findings
+from conformance.checks.model import (
+    Check,
+    NotChecked,
+    Outcome,
+    answer_time,
+    error_expectation,
+    error_findings,
+)
 from conformance.plan import (
     ATTRIBUTES_PATH,
     MADE_UP_CONVERSATION_ATTRIBUTES_PATH,
@@ -60,7 +68,7 @@ def _error_outcome(exchange: Exchange, expected: dict[str, tuple[Any, ...]], **e
     return Outcome(
         findings={**error_findings(exchange), **extra},
         expected=expected,
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
     )
 
 
@@ -68,13 +76,9 @@ def _read_made_up_conversation(session: Session) -> Outcome:
     return _error_outcome(session.api(READ_MADE_UP_CONVERSATION), error_expectation(404, "not.found"))
 
 
-def _patch_made_up_conversation(session: Session) -> Outcome:
-    exchange = session.api(PATCH_MADE_UP_CONVERSATION, {PROBE_KEY: session.run_id})
-    return _error_outcome(exchange, error_expectation(404, "not.found"))
-
-
-def _patch_made_up_participant(session: Session) -> Outcome:
-    exchange = session.api(PATCH_MADE_UP_PARTICIPANT, {PROBE_KEY: session.run_id})
+def _patch_made_up(planned: PlannedRequest, session: Session) -> Outcome:
+    """The probe key PATCHed with `planned`, whose path holds a made-up ID."""
+    exchange = session.api(planned, {PROBE_KEY: session.run_id})
     return _error_outcome(exchange, error_expectation(404, "not.found"))
 
 
@@ -152,7 +156,7 @@ ERROR_CHECKS = (
         assumption="404 with an ErrorBody, code `not.found`.",
         anchors=("platform-api-errors",),
         plan=(PATCH_MADE_UP_CONVERSATION,),
-        run=_patch_made_up_conversation,
+        run=partial(_patch_made_up, PATCH_MADE_UP_CONVERSATION),
     ),
     Check(
         id="patch-unknown-participant",
@@ -160,7 +164,7 @@ ERROR_CHECKS = (
         assumption="404 with an ErrorBody, code `not.found`.",
         anchors=("platform-api-errors",),
         plan=(PATCH_MADE_UP_PARTICIPANT,),
-        run=_patch_made_up_participant,
+        run=partial(_patch_made_up, PATCH_MADE_UP_PARTICIPANT),
     ),
     Check(
         id="patch-oversized-body",

@@ -62,6 +62,11 @@ class Check:
         return [f"{FACTS_DOCUMENT}#{anchor}" for anchor in self.anchors]
 
 
+def answer_time(exchange: Exchange) -> dict[str, float | int]:
+    """The timings of a check that judges one answer: how long it took."""
+    return {"seconds": round(exchange.answer.seconds, 3)}
+
+
 def error_findings(exchange: Exchange) -> dict[str, Any]:
     """Status, media type, whether the body is an ``ErrorBody``, its keys and its code."""
     body = exchange.json_object

@@ -6,9 +6,10 @@ import secrets
 import uuid
 from typing import Any
 
-from conformance.checks.model import Check, Outcome
+from conformance.checks.model import Check, Outcome, answer_time
 from conformance.plan import TOKEN_PATH, TOKENS_ME_PATH, PlannedRequest
 from conformance.session import Exchange, Session
+from conformance.targets import ClientCredentials
 
 TOKEN_LIFETIME_RANGE = range(300, 172800 + 1)  # seconds (docs/genesys-facts.md#client-credentials-token)
 TOKEN_FIELDS = ("access_token", "expires_in", "token_type")
@@ -23,10 +24,10 @@ VALID_CREDENTIALS = PlannedRequest(
 HEAD_TOKENS_ME = PlannedRequest("HEAD", "api", TOKENS_ME_PATH, "the token just obtained")
 
 
-def _client_id(session: Session) -> str:
+def _credentials(session: Session) -> ClientCredentials:
     if session.target.credentials is None:
         raise RuntimeError("no client credentials")
-    return session.target.credentials.client_id
+    return session.target.credentials
 
 
 def _rejection(exchange: Exchange) -> Outcome:
@@ -39,12 +40,13 @@ def _rejection(exchange: Exchange) -> Outcome:
             "body_keys": sorted(body) if body is not None else None,
         },
         expected={"status": (400, 401), "content_type": ("application/json",), "error": ("invalid_client",)},
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
     )
 
 
 def _wrong_secret(session: Session) -> Outcome:
-    return _rejection(session.token(WRONG_SECRET, _client_id(session), secrets.token_urlsafe(24)))
+    client_id = _credentials(session).client_id
+    return _rejection(session.token(WRONG_SECRET, client_id, secrets.token_urlsafe(24)))
 
 
 def _unknown_client(session: Session) -> Outcome:
@@ -53,9 +55,7 @@ def _unknown_client(session: Session) -> Outcome:
 
 
 def _valid_credentials(session: Session) -> Outcome:
-    credentials = session.target.credentials
-    if credentials is None:
-        raise RuntimeError("no client credentials")
+    credentials = _credentials(session)
     exchange = session.token(VALID_CREDENTIALS, credentials.client_id, credentials.client_secret)
     body: dict[str, Any] = exchange.json_object or {}
     token = body.get("access_token")
@@ -79,7 +79,7 @@ def _valid_credentials(session: Session) -> Outcome:
             "token_type": ("bearer",),
             "expires_in_allowed": (True,),
         },
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
     )
 
 
@@ -88,7 +88,7 @@ def _tokens_me(session: Session) -> Outcome:
     return Outcome(
         findings={"status": exchange.status, "body_bytes": len(exchange.answer.body)},
         expected={"status": (200,), "body_bytes": (0,)},
-        timings={"seconds": round(exchange.answer.seconds, 3)},
+        timings=answer_time(exchange),
     )
 
 
