@@ -20,15 +20,11 @@ When the secret is read, within the invocation's deadline:
   `service_misconfigured`, as a new container would. Serving on would hide it in warm containers while new
   ones fail, and would keep using a secret its owner deleted or withdrew from this function.
 
-The Secrets Manager client is built on the first read and kept until `forget()` (a SnapStart restore).
-botocore fixes a client's connect and read timeouts when the client is built and takes none per call (its
-`Config` is given to `client()`; AWS SDK for Python docs, "Configuration"), so the kept client has those of
-a full attempt (CONNECT_TIMEOUT_SECONDS, ATTEMPT_TIMEOUT_SECONDS) and the deadline is checked before each
-attempt. An attempt that starts with less than a full attempt left (the tail of a budget, a short Lambda
-remaining time, a budget set below the attempt timeout) gets a client of its own whose timeouts end with
-the budget, used once. botocore's own retries are off: ours know the budget. Unlike the Genesys transport
-(urllib3's `total`), botocore has no timeout for connect and read together: an attempt whose connect
-succeeds just before its timeout and whose answer then never comes can take their sum.
+The Secrets Manager client is built on the first read and kept until `forget()` (a SnapStart restore);
+an attempt with less than a full attempt left gets a one-off client whose timeouts end with the budget
+(`aws_clients.KeptClient` says why). Unlike the Genesys transport (urllib3's `total`), botocore has no
+timeout for connect and read together: an attempt whose connect succeeds just before its timeout and
+whose answer then never comes can take their sum.
 """
 
 from __future__ import annotations
@@ -37,10 +33,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
+from participant_data.aws_clients import KeptClient, service_factory
 from participant_data.deadline import Backoff, Deadline, RetryableFailure, run_with_retries
 from participant_data.errors import ConfigurationError, UpstreamTimeout, UpstreamUnavailable
 from participant_data.genesys.credentials import GenesysCredentials
@@ -85,15 +80,14 @@ class SecretStore:
     ) -> None:
         self._secret_id = secret_id
         self._ttl = ttl_seconds
-        self._connect_cap = connect_timeout_cap
-        self._attempt_cap = attempt_timeout_cap
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._on_retry = on_retry
-        self._client_factory = client_factory or _boto3_client_factory()
         self._clock = clock
         self._on_served_stale = on_served_stale
-        self._client: SecretsManagerClient | None = None
+        self._client: KeptClient[SecretsManagerClient] = KeptClient(
+            client_factory or service_factory("secretsmanager"), connect_timeout_cap, attempt_timeout_cap
+        )
         self._cached: GenesysCredentials | None = None
         self._fetched_at = 0.0
         self._failed_rereads = 0
@@ -114,9 +108,7 @@ class SecretStore:
         """Drop the cached credentials and the client with its connections (SnapStart restore)."""
         self._cached = None
         self._failed_rereads, self._next_reread_at = 0, 0.0
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._client.forget()
 
     def _keep(self, credentials: GenesysCredentials) -> GenesysCredentials:
         self._cached, self._fetched_at = credentials, self._clock()
@@ -170,7 +162,7 @@ class SecretStore:
         return GenesysCredentials.from_secret_string(self._read_secret_string(deadline), self._secret_id)
 
     def _read_secret_string(self, deadline: Deadline) -> str | None:
-        client = self._client_within(deadline)
+        client = self._client.within(deadline)
         try:
             answer: dict[str, Any] = dict(client.get_secret_value(SecretId=self._secret_id))
         except ClientError as error:
@@ -191,30 +183,3 @@ class SecretStore:
                 UpstreamUnavailable("AWS Secrets Manager cannot be reached; try again shortly."),
             ) from None
         return answer.get("SecretString")
-
-    def _client_within(self, deadline: Deadline) -> SecretsManagerClient:
-        """The kept client when a full attempt fits in what is left, else a one-off ending with the budget.
-
-        The kept client is built before the time left is read: building the first client of a process
-        loads the service model (~0.2 s), which the attempt's timeouts would not account for. A one-off
-        reuses the loaded model and takes milliseconds."""
-        full_attempt = (min(self._connect_cap, self._attempt_cap), self._attempt_cap)
-        if self._client is None:
-            self._client = self._client_factory(*full_attempt)
-        timeouts = deadline.timeouts(self._connect_cap, self._attempt_cap)
-        return self._client if timeouts == full_attempt else self._client_factory(*timeouts)
-
-
-def _boto3_client_factory() -> ClientFactory:
-    """Clients with the given timeouts; botocore's own retries are off (ours know the budget)."""
-    session = boto3.session.Session()
-
-    def make_client(connect_timeout: float, read_timeout: float) -> SecretsManagerClient:
-        config = Config(
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            retries={"total_max_attempts": 1},
-        )
-        return session.client("secretsmanager", config=config)
-
-    return make_client

@@ -1,9 +1,7 @@
 """The outbox's boto3 clients: long-lived, bounded by the invocation's deadline, no retries of botocore's.
 
-As for Secrets Manager (participant_data/secrets.py says why): botocore fixes a client's timeouts when the
-client is built, so the kept client has those of a full attempt and an attempt with less time left gets a
-one-off client whose timeouts end with the deadline. Retries are ours (`run_with_retries`), within the
-deadline. boto3 finds a local endpoint through AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
+The clients are `aws_clients.KeptClient`s, as for Secrets Manager. Retries are ours (`run_with_retries`),
+within the deadline. boto3 finds a local endpoint through AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
 """
 
 from __future__ import annotations
@@ -11,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
+from participant_data.aws_clients import KeptClient, ServiceClientFactory, service_factory
 from participant_data.deadline import Backoff, Deadline, RetryableFailure, run_with_retries
 from participant_data.errors import UpstreamTimeout, UpstreamUnavailable
 
 # (service name, connect timeout, read timeout) -> a boto3 client. Typed Any: the project installs type
-# stubs for Secrets Manager only, and these clients are used in two small modules.
-ClientFactory = Callable[[str, float, float], Any]
+# stubs for Secrets Manager only, and these clients are used in a few small modules.
+ClientFactory = ServiceClientFactory
 
 # Error codes that say "try again" (throttling), besides any 5xx.
 _THROTTLING = frozenset(
@@ -60,13 +57,13 @@ class DeadlineBoundClient:
         backoff: Backoff | None = None,
     ) -> None:
         self.service = service
-        self._connect_cap = min(connect_timeout_cap, attempt_timeout_cap)
         self._attempt_cap = attempt_timeout_cap
         self._max_attempts = max_attempts
         self._on_retry = on_retry
-        self._factory = client_factory or boto3_client_factory()
         self._backoff = backoff or Backoff()
-        self._client: Any = None
+        self._client: KeptClient[Any] = KeptClient(
+            service_factory(service, client_factory), connect_timeout_cap, attempt_timeout_cap
+        )
 
     @property
     def full_call_seconds(self) -> float:
@@ -87,9 +84,7 @@ class DeadlineBoundClient:
 
     def forget(self) -> None:
         """Drop the client and its connections (SnapStart restore)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._client.forget()
 
     def _attempt[T](self, deadline: Deadline, request: Callable[[Any], T]) -> T:
         try:
@@ -109,27 +104,8 @@ class DeadlineBoundClient:
             raise RetryableFailure(reason, OutboxUnavailable(reason)) from None
 
     def _client_within(self, deadline: Deadline) -> Any:
-        """The kept client when a full attempt fits, else a one-off ending with the deadline; raises
-        OutboxUnavailable when no attempt fits. The kept client is built before the time left is read
-        (the first client of a process loads the service model)."""
-        full_attempt = (self._connect_cap, self._attempt_cap)
-        if self._client is None:
-            self._client = self._factory(self.service, *full_attempt)
+        """The client for one attempt; raises OutboxUnavailable when no attempt fits."""
         try:
-            timeouts = deadline.timeouts(*full_attempt)
+            return self._client.within(deadline)
         except UpstreamTimeout:
             raise OutboxUnavailable(f"{self.service}:no_time_left") from None
-        return self._client if timeouts == full_attempt else self._factory(self.service, *timeouts)
-
-
-def boto3_client_factory() -> ClientFactory:
-    """Clients with the given timeouts from one session; botocore's own retries are off."""
-    session = boto3.session.Session()
-
-    def make_client(service: str, connect_timeout: float, read_timeout: float) -> Any:
-        config = Config(
-            connect_timeout=connect_timeout, read_timeout=read_timeout, retries={"total_max_attempts": 1}
-        )
-        return session.client(service, config=config)  # type: ignore[call-overload]
-
-    return make_client
