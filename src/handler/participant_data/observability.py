@@ -8,6 +8,7 @@ LOG_ATTRIBUTE_VALUES is on) attribute values. Methods that return secrets or tok
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -72,6 +73,15 @@ FUNCTION_VERSION_VARIABLE = "AWS_LAMBDA_FUNCTION_VERSION"
 UNPUBLISHED_VERSION = "$LATEST"
 # An outbound call slower than this gets a log line (with the conversation ID) besides the latency metric.
 SLOW_CALL_SECONDS = 1.0
+
+
+def attribute_fields(attributes: Mapping[str, str], log_values: bool) -> dict[str, object]:
+    """What a log line may say of a request's attributes: their keys, and their values (caller data) only
+    when LOG_ATTRIBUTE_VALUES is on."""
+    fields: dict[str, object] = {"keys": list(attributes)}
+    if log_values:
+        fields["attributes"] = dict(attributes)
+    return fields
 
 
 def record_update(key_count: int) -> None:

@@ -28,6 +28,7 @@ from participant_data.errors import ServiceError
 from participant_data.logic.ports import OutboxPort
 from participant_data.models import AttributeUpdate, UpdateResult
 from participant_data.observability import (
+    attribute_fields,
     logger,
     record_mark_read_failure,
     record_outbox_store_failure,
@@ -91,12 +92,10 @@ def _store(update: AttributeUpdate, request_id: str, deadline: Deadline, outbox:
 def _queued(update: AttributeUpdate, reason: str, log_values: bool) -> UpdateResult:
     """The answer for a queued write: the participant as named (an alias is resolved when applied)."""
     record_write_queued()
-    logged: dict[str, object] = {
+    logged = {
         "participant_id": update.participant_id,
-        "keys": list(update.attributes),
         "queued_because": reason,
+        **attribute_fields(update.attributes, log_values),
     }
-    if log_values:
-        logged["attributes"] = dict(update.attributes)
     logger.warning("Participant attributes queued in the outbox", extra=logged)
     return UpdateResult(update.conversation_id, update.participant_id, tuple(update.attributes), queued=True)

@@ -8,7 +8,7 @@ from participant_data.logic.customer_participants import CustomerParticipantCach
 from participant_data.logic.outbox_routing import write_or_queue
 from participant_data.logic.ports import GenesysPort, OutboxPort
 from participant_data.models import AttributeUpdate, UpdateResult
-from participant_data.observability import logger, record_update
+from participant_data.observability import attribute_fields, logger, record_update
 
 
 def set_attributes(
@@ -56,9 +56,7 @@ def _write_now(
         customers.forget(update.conversation_id)  # a remembered resolution may be stale
         raise
     record_update(len(update.attributes))
-    logged: dict[str, object] = {"participant_id": participant_id, "keys": list(update.attributes)}
-    if log_values:
-        logged["attributes"] = dict(update.attributes)
+    logged = {"participant_id": participant_id, **attribute_fields(update.attributes, log_values)}
     logger.info("Participant attributes set", extra=logged)
     return UpdateResult(update.conversation_id, participant_id, tuple(update.attributes))
 
